@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone registers no gradients
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crossEntropy } from '../../lib/gpt/loss';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('crossEntropy', () => {
+  it('equals −mean log softmax at the targets, computed by hand', async () => {
+    const logits = [
+      [[1, 2, 3], [0, 0, 0]],
+      [[-1, 5, 2], [3, 1, -2]],
+    ];
+    const targets = [[2, 0], [1, 2]];
+    let want = 0;
+    logits.flat().forEach((row, i) => {
+      const m = Math.max(...row);
+      const lse = m + Math.log(row.reduce((s, x) => s + Math.exp(x - m), 0));
+      want += lse - row[targets.flat()[i]];
+    });
+    want /= 4;
+    const loss = crossEntropy(tf.tensor3d(logits), tf.tensor2d(targets, [2, 2], 'int32'));
+    expect(loss.shape).toEqual([]);
+    expect((await loss.data())[0]).toBeCloseTo(want, 5);
+  });
+
+  it('has a gradient equal to (softmax − onehot) / N', async () => {
+    const x = tf.tensor3d([[[1, 2, 3], [0.5, -1, 0]]]);
+    const y = tf.tensor2d([[0, 2]], [1, 2], 'int32');
+    const g = tf.grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor3D, y))(x);
+    const want = tf.div(tf.sub(tf.softmax(x), tf.oneHot(tf.reshape(y, [2]), 3).reshape([1, 2, 3])), 2);
+    const diff = Math.max(...(await tf.abs(tf.sub(g, want)).data()));
+    expect(diff).toBeLessThan(1e-6);
+  });
+});
