@@ -31,7 +31,7 @@ describe('crossEntropy', () => {
     const x = tf.tensor3d([[[1, 2, 3], [0.5, -1, 0]]]);
     const y = tf.tensor2d([[0, 2]], [1, 2], 'int32');
     const g = tf.grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor3D, y))(x);
-    const want = tf.div(tf.sub(tf.softmax(x), tf.oneHot(tf.reshape(y, [2]), 3).reshape([1, 2, 3])), 2);
+    const want = tf.div(tf.sub(tf.softmax(x), tf.reshape(tf.oneHot(tf.reshape(y, [2]) as tf.Tensor1D, 3), [1, 2, 3])), 2);
     const diff = Math.max(...(await tf.abs(tf.sub(g, want)).data()));
     expect(diff).toBeLessThan(1e-6);
   });
