@@ -1,0 +1,46 @@
+import Link from 'next/link';
+import { lessons } from '@/content/lessons';
+
+export default function Home() {
+  return (
+    <div className="column">
+      <header className="page-header">
+        <p className="eyebrow">An interactive notebook</p>
+        <h1>How the KV cache makes text generation fast</h1>
+        <p className="lede">
+          A language model writes one token at a time, and without help it redoes most of its work at every step. These
+          lessons show why, and what a key–value cache changes — with live cells you can play with and, in later lessons, a
+          small GPT running right here in your browser.
+        </p>
+      </header>
+      <section aria-labelledby="lessons-heading">
+        <h2 id="lessons-heading" className="section-heading">
+          Lessons
+        </h2>
+        <ol className="lesson-list">
+          {lessons.map((lesson, i) => (
+            <li key={lesson.slug} className="lesson-card">
+              <span className="lesson-number" aria-hidden="true">
+                {String(i + 1).padStart(2, '0')}
+              </span>
+              <div className="lesson-card-body">
+                <h3>
+                  <Link href={`/lessons/${lesson.slug}/`}>{lesson.title}</Link>
+                </h3>
+                <p>{lesson.summary}</p>
+                <p className="lesson-meta">
+                  {lesson.minutes ? <span>{lesson.minutes} min</span> : null}
+                  <span>{lesson.needsModel ? 'Runs the model in your browser' : 'No model needed'}</span>
+                </p>
+              </div>
+            </li>
+          ))}
+        </ol>
+      </section>
+      <p className="home-device">
+        Teaching a workshop? Open <Link href="/device/">Your device</Link> on each laptop to see which backend the model
+        will run on.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,141 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { useBackend } from '@/lib/hooks/useBackend';
+import type { MatMulCheck } from '@/lib/device-check';
+import { BACKEND_ORDER } from '@/lib/backend-store';
+
+const LABELS = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (plain JavaScript)' } as const;
+
+/** The "Your device" report: chosen backend, adapter, skipped backends and a timed matMul. */
+export function DeviceReport() {
+  const state = useBackend();
+  const [check, setCheck] = useState<MatMulCheck | { error: string } | null>(null);
+
+  useEffect(() => {
+    if (state.status !== 'ready') return;
+    let cancelled = false;
+    import('@/lib/device-check')
+      .then((m) => m.checkMatMul(256, 5))
+      .then(
+        (result) => !cancelled && setCheck(result),
+        (error: unknown) => !cancelled && setCheck({ error: error instanceof Error ? error.message : String(error) }),
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [state.status]);
+
+  return (
+    <div className="notebook">
+      <section className="cell cell-live" aria-labelledby="backend-heading" data-cell="device">
+        <header className="cell-live-header">
+          <span className="cell-kind" aria-hidden="true">
+            live
+          </span>
+          <h2 id="backend-heading" className="cell-title">
+            Backend
+          </h2>
+        </header>
+        <div className="cell-output" aria-live="polite">
+          {state.status === 'idle' || state.status === 'loading' ? <p>Starting TensorFlow.js…</p> : null}
+          {state.status === 'error' ? (
+            <p className="error" role="alert">
+              {state.message} Try another browser, or update this one.
+            </p>
+          ) : null}
+          {state.status === 'ready' ? (
+            <dl className="report" data-report-backend={state.report.name}>
+              <div>
+                <dt>Running on</dt>
+                <dd>
+                  <strong>{LABELS[state.report.name]}</strong>
+                  {state.report.requested ? ` (asked for ${state.report.requested} with ?backend=)` : ' (chosen automatically)'}
+                </dd>
+              </div>
+              <div>
+                <dt>GPU adapter</dt>
+                <dd>
+                  {state.report.adapter
+                    ? `${state.report.adapter.vendor}, ${state.report.adapter.architecture}${
+                        state.report.adapter.description ? ` — ${state.report.adapter.description}` : ''
+                      }`
+                    : 'none in use'}
+                  {state.report.note ? <span className="warn-text"> · {state.report.note}</span> : null}
+                </dd>
+              </div>
+              {state.report.lost ? (
+                <div>
+                  <dt>Problem</dt>
+                  <dd className="error">{state.report.lost}</dd>
+                </div>
+              ) : null}
+              <div>
+                <dt>Passed over</dt>
+                <dd>
+                  {state.report.skipped.length === 0 ? (
+                    'nothing — the first choice worked'
+                  ) : (
+                    <ul className="plain-list">
+                      {state.report.skipped.map((s) => (
+                        <li key={s.name}>
+                          <strong>{LABELS[s.name]}</strong>: {s.reason}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </dd>
+              </div>
+            </dl>
+          ) : null}
+        </div>
+      </section>
+
+      <section className="cell cell-live" aria-labelledby="matmul-heading" data-cell="matmul">
+        <header className="cell-live-header">
+          <span className="cell-kind" aria-hidden="true">
+            live
+          </span>
+          <h2 id="matmul-heading" className="cell-title">
+            A 256 × 256 matrix multiply
+          </h2>
+        </header>
+        <div className="cell-output" aria-live="polite">
+          {check === null ? (
+            <p data-matmul="pending">{state.status === 'error' ? 'No backend to run on.' : 'Running…'}</p>
+          ) : 'error' in check ? (
+            <p className="error" data-matmul="error">
+              The computation failed: {check.error}
+            </p>
+          ) : (
+            <p data-matmul={check.ok ? 'ok' : 'wrong'} data-matmul-backend={check.backend}>
+              {check.ok ? 'Correct' : 'Wrong result'} on <strong>{check.backend}</strong>: median{' '}
+              <span className="num">{check.medianMs.toFixed(2)} ms</span> over {check.runs} runs, largest difference from
+              JavaScript <span className="num">{check.maxError.toExponential(1)}</span>.
+            </p>
+          )}
+        </div>
+      </section>
+
+      <section className="cell cell-prose" aria-labelledby="force-heading">
+        <h2 id="force-heading">Try another backend</h2>
+        <p>Each link reloads this page with that backend asked for first; if it cannot start, the next one takes over.</p>
+        {/* Plain links on purpose: a full page load, because the backend is chosen once per page. */}
+        <ul className="backend-links">
+          {BACKEND_ORDER.map((name) => (
+            <li key={name}>
+              <a className="button" href={`?backend=${name}`}>
+                {LABELS[name]}
+              </a>
+            </li>
+          ))}
+          <li>
+            <a className="button button-quiet" href="?">
+              Automatic
+            </a>
+          </li>
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+'use client';
+
+import { useCallback, useId, useState, type ReactNode } from 'react';
+
+/** State for a live cell plus a way back to its defaults. */
+export function useCellState<S extends object>(defaults: S): [S, (patch: Partial<S>) => void, () => void] {
+  const [state, setState] = useState(defaults);
+  const update = useCallback((patch: Partial<S>) => setState((s) => ({ ...s, ...patch })), []);
+  const reset = useCallback(() => setState(defaults), [defaults]);
+  return [state, update, reset];
+}
+
+export interface LiveCellProps {
+  /** Heading of the cell. */
+  title: string;
+  /** Stable name for tests and styling: rendered as `data-cell`. */
+  name: string;
+  /** One line under the title saying what the cell computes. */
+  description?: ReactNode;
+  /** Inputs: sliders, selects, buttons. */
+  controls: ReactNode;
+  /** Restores the cell's defaults. */
+  onReset: () => void;
+  /** The output area: numbers, charts, tables. */
+  children: ReactNode;
+}
+
+/** A live cell: title, controls, output and a Reset button, laid out like a notebook code cell. */
+export function LiveCell({ title, name, description, controls, onReset, children }: LiveCellProps) {
+  const headingId = useId();
+  return (
+    <section className="cell cell-live" aria-labelledby={headingId} data-cell={name}>
+      <header className="cell-live-header">
+        <span className="cell-kind" aria-hidden="true">
+          live
+        </span>
+        <h2 id={headingId} className="cell-title">
+          {title}
+        </h2>
+        <button type="button" className="button button-quiet" onClick={onReset}>
+          Reset
+        </button>
+      </header>
+      {description ? <p className="cell-description">{description}</p> : null}
+      <div className="cell-controls" role="group" aria-label={`${title}: controls`}>
+        {controls}
+      </div>
+      <div className="cell-output">{children}</div>
+    </section>
+  );
+}
