@@ -43,3 +43,41 @@ export function disposeCache(cache: KVCache | null | undefined): void {
     l.v.dispose();
   }
 }
+
+/** One layer's cache as plain arrays: k and v are [nKvHead][T][hs]. */
+export interface PlainLayerKV {
+  k: number[][][];
+  v: number[][][];
+}
+
+/**
+ * The cache's contents as plain arrays for the UI, one entry per layer (empty for an empty cache).
+ * Awaited reads, never dataSync, so it is safe on WebGPU. The cache must stay alive until this
+ * resolves: a generator's cache is valid until its next `next()` call.
+ */
+export async function readCache(cache: KVCache): Promise<PlainLayerKV[]> {
+  return Promise.all(
+    cache.layers.map(async (l) => ({
+      k: (await l.k.array()) as number[][][],
+      v: (await l.v.array()) as number[][][],
+    })),
+  );
+}
+
+/** What the cache holds, without reading any tensor data. */
+export interface CacheInfo {
+  length: number;
+  capacity: number;
+  bytes: number;
+  /** Per layer: k and v shapes, [nKvHead, T, hs] each. */
+  layers: { k: number[]; v: number[] }[];
+}
+
+export function cacheInfo(cache: KVCache): CacheInfo {
+  return {
+    length: cache.length,
+    capacity: cache.capacity,
+    bytes: cacheBytes(cache),
+    layers: cache.layers.map((l) => ({ k: [...l.k.shape], v: [...l.v.shape] })),
+  };
+}

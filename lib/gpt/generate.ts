@@ -1,0 +1,186 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { GPTConfig } from './config';
+import type { AttentionTrace } from './attention';
+import { forward, type ForwardResult, type GPT } from './forward';
+import { cacheBytes, disposeCache, emptyCache, type KVCache } from './kvcache';
+import { createRng, type Rng } from './random';
+import { sampleToken, type SamplingOptions } from './sample';
+import type { Tokenizer } from './tokenizer';
+import { readTrace, type PlainTrace } from './trace';
+
+/**
+ * Generation, twice: a naive loop that re-reads the whole sequence every step, and a cached loop that
+ * reads each token once. Same signature, same records, same tokens; the lines that differ are marked
+ * `// ← naive` and `// ← cached`.
+ *
+ * Block size: generation STOPS (it never slides the window) when the sequence has filled the context.
+ * The last record then has `stopReason: 'blockSize'`. Sliding would silently change what the model
+ * sees and invalidate every cached key (their positions shift), which is a different lesson.
+ */
+
+export interface GenerateOptions {
+  /** The most tokens to generate. */
+  maxNewTokens: number;
+  sampling: SamplingOptions;
+  /** What to do when the context is full: only 'stop' (the default) exists; see the module note. */
+  onBlockSize?: 'stop';
+  /** Stops generation (without error) before the next step starts. */
+  signal?: AbortSignal;
+  /** Capture this step's attention (read outside the timed region) into the record's `trace`. */
+  traceStep?: number;
+  /** Copy each step's full logits into the record. */
+  returnLogits?: boolean;
+}
+
+/** One generation step, as plain values. */
+export interface StepRecord {
+  step: number;
+  /** The chosen token and its own decoded text (a partial UTF-8 character shows as U+FFFD). */
+  id: number;
+  text: string;
+  /** See {@link Sample}: probability under the sampled distribution, and under the plain softmax. */
+  prob: number;
+  rawProb: number;
+  /** Wall time of the forward pass plus the awaited logits readback, and nothing else. */
+  ms: number;
+  /** Positions this step's forward pass computed: naive = the whole sequence; cached = prompt, then 1. */
+  processed: number;
+  /** Positions in the KV cache after this step (0 for naive) and the bytes it occupies. */
+  cacheLength: number;
+  cacheBytes: number;
+  logits?: Float32Array;
+  trace?: PlainTrace;
+  /** Set on the last record: 'maxTokens' (asked-for count reached) or 'blockSize' (context full). */
+  stopReason?: 'maxTokens' | 'blockSize';
+  /**
+   * Cached generator only: the live cache after this step, for inspection (e.g. `readCache`). Owned by
+   * the generator and valid only until the next `next()` call — await any reads before continuing.
+   */
+  cache?: KVCache;
+}
+
+export class EmptyPromptError extends Error {
+  override name = 'EmptyPromptError';
+  constructor() {
+    super('The prompt is empty: type some text for the model to continue.');
+  }
+}
+
+export interface PreparedPrompt {
+  ids: number[];
+  /** Tokens cut from the left so the prompt fits the context (0 if none). */
+  truncated: number;
+  notice?: string;
+}
+
+/** Keeps the last blockSize tokens (cut from the left); an empty prompt throws EmptyPromptError. */
+export function fitPrompt(ids: readonly number[], c: GPTConfig): PreparedPrompt {
+  if (ids.length === 0) throw new EmptyPromptError();
+  const truncated = Math.max(0, ids.length - c.blockSize);
+  if (truncated === 0) return { ids: [...ids], truncated };
+  const notice =
+    `The prompt is ${ids.length} tokens but the model sees at most ${c.blockSize}: ` +
+    `the first ${truncated} were cut, and only one new token fits before the context is full.`;
+  return { ids: ids.slice(truncated), truncated, notice };
+}
+
+/** Encodes text and fits it to the context: see {@link fitPrompt}. */
+export function preparePrompt(tokenizer: Tokenizer, text: string, c: GPTConfig): PreparedPrompt {
+  return fitPrompt(tokenizer.encode(text), c);
+}
+
+/** Runs forward on `input` and reads the last position's logits back; only this is timed. */
+async function timedStep(model: GPT, input: number[], cache: KVCache | null, trace: boolean) {
+  const t0 = performance.now();
+  const idx = tf.tensor2d(input, [1, input.length], 'int32'); // [1, T]
+  let out: ForwardResult | undefined;
+  try {
+    out = forward(model, idx, cache, { logits: 'last', trace });
+    const logits = (await out.logits.data()) as Float32Array; // [V]
+    const ms = performance.now() - t0;
+    return { logits, ms, cache: out.cache, trace: out.trace };
+  } catch (err) {
+    disposeCache(out?.cache);
+    for (const layer of out?.trace ?? []) tf.dispose(Object.values(layer));
+    throw err;
+  } finally {
+    idx.dispose();
+    out?.logits.dispose();
+  }
+}
+
+/** Everything after the timed region: sample, read the trace, build the record. */
+async function finishStep(
+  step: { step: number; ms: number; processed: number; logits: Float32Array; trace?: AttentionTrace[] },
+  ids: number[],
+  cache: KVCache | null,
+  ctx: { tokenizer: Tokenizer; opts: GenerateOptions; rng: Rng; c: GPTConfig },
+): Promise<StepRecord> {
+  const s = sampleToken(step.logits, ctx.opts.sampling, ctx.rng);
+  ids.push(s.id);
+  const last = step.step + 1 >= ctx.opts.maxNewTokens;
+  const full = ids.length > ctx.c.blockSize; // the next step would need blockSize + 1 positions
+  return {
+    step: step.step,
+    id: s.id,
+    text: ctx.tokenizer.decode([s.id]),
+    prob: s.prob,
+    rawProb: s.rawProb,
+    ms: step.ms,
+    processed: step.processed,
+    cacheLength: cache?.length ?? 0,
+    cacheBytes: cache ? cacheBytes(cache) : 0,
+    ...(ctx.opts.returnLogits ? { logits: step.logits } : {}),
+    ...(step.trace ? { trace: await readTrace(step.trace) } : {}),
+    ...(last ? { stopReason: 'maxTokens' as const } : full ? { stopReason: 'blockSize' as const } : {}),
+    ...(cache ? { cache } : {}),
+  };
+}
+
+/** Without a cache: every step sends the whole sequence through the model again. */
+export async function* generateNaive(
+  model: GPT,
+  tokenizer: Tokenizer,
+  promptIds: readonly number[],
+  opts: GenerateOptions,
+): AsyncGenerator<StepRecord> {
+  const ids = fitPrompt(promptIds, model.config).ids;
+  const ctx = { tokenizer, opts, rng: createRng(opts.sampling.seed ?? 0), c: model.config };
+  const cache: KVCache | null = null; // ← naive: nothing is kept between steps
+  try {
+    for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
+      if (opts.signal?.aborted) return;
+      const input = ids; // ← naive: the whole sequence, every step
+      const r = await timedStep(model, input, cache, step === opts.traceStep);
+      const record = await finishStep({ step, processed: input.length, ...r }, ids, cache, ctx);
+      yield record;
+    }
+  } finally {
+    disposeCache(cache); // nothing to free: kept for symmetry with the cached loop
+  }
+}
+
+/** With a KV cache: the prompt is read once (prefill), then each step sends only the newest token. */
+export async function* generateCached(
+  model: GPT,
+  tokenizer: Tokenizer,
+  promptIds: readonly number[],
+  opts: GenerateOptions,
+): AsyncGenerator<StepRecord> {
+  const ids = fitPrompt(promptIds, model.config).ids;
+  const ctx = { tokenizer, opts, rng: createRng(opts.sampling.seed ?? 0), c: model.config };
+  let cache: KVCache = emptyCache(model.config); // ← cached: an empty cache, filled by the prefill
+  try {
+    for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
+      if (opts.signal?.aborted) return;
+      const input = step === 0 ? ids : ids.slice(-1); // ← cached: the prompt once, then one token
+      const r = await timedStep(model, input, cache, step === opts.traceStep);
+      disposeCache(cache); // ← cached: the old cache is replaced; free it at once
+      cache = r.cache!; // ← cached
+      const record = await finishStep({ step, processed: input.length, ...r }, ids, cache, ctx);
+      yield record;
+    }
+  } finally {
+    disposeCache(cache); // ← cached: also on break, abort or error
+  }
+}

@@ -1,0 +1,14 @@
+/** The model core's public API. Node-only file I/O lives in './node-io' and is not re-exported here. */
+export * from './config';
+export * from './random';
+export * from './tokenizer';
+export * from './params';
+export * from './ops';
+export * from './kvcache';
+export * from './attention';
+export * from './forward';
+export * from './loss';
+export * from './sample';
+export * from './trace';
+export * from './generate';
+export * from './weights-io';
