@@ -187,7 +187,12 @@ export async function loadModel(
   const buffers: ArrayBuffer[] = [];
   for (const path of manifest.flatMap((g) => g.paths)) {
     const res = await fetchOk(fetchFn, join(baseUrl, path));
-    buffers.push(await readBody(res, (n) => onProgress?.({ loaded: (loaded += n), total })));
+    buffers.push(
+      await readBody(res, (n) => {
+        loaded += n;
+        onProgress?.({ loaded, total });
+      }),
+    );
   }
   if (loaded !== total) {
     throw new ModelLoadError(`weights are ${loaded} bytes but model.json describes ${total}. Re-create the model directory.`);
