@@ -1,7 +1,10 @@
 /**
  * Trains a GPT from lib/gpt on the Austen corpus, in Node, on tfjs's wasm backend.
  *
- *   npm run train -- --config scripts/configs/austen.json [--resume] [--steps N]
+ *   npm run train -- --config scripts/configs/austen.json [--resume] [--steps N] [--stop-at N] [--out DIR]
+ *
+ * --steps changes the run's length (and so its learning-rate schedule); --stop-at N pauses after step N
+ * with the schedule unchanged, to be continued with --resume.
  *
  * Seeded and deterministic: weights and every batch come from the config's seed (batches from
  * (seed, step), so a resumed run continues exactly). Checkpoints go to checkpoints/<name>/, the loss
@@ -44,11 +47,23 @@ interface TrainConfig {
   checkpointEvery: number;
 }
 
-function parseArgs(argv: string[]): { config: string; resume: boolean; steps?: number } {
-  const i = argv.indexOf('--config');
-  if (i < 0 || !argv[i + 1]) throw new Error('usage: npm run train -- --config <file.json> [--resume] [--steps N]');
-  const s = argv.indexOf('--steps');
-  return { config: argv[i + 1], resume: argv.includes('--resume'), steps: s >= 0 ? Number(argv[s + 1]) : undefined };
+function parseArgs(argv: string[]): { config: string; resume: boolean; steps?: number; stopAt?: number; out?: string } {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const config = value('--config');
+  if (!config) throw new Error('usage: npm run train -- --config <file.json> [--resume] [--steps N] [--stop-at N] [--out DIR]');
+  const steps = value('--steps');
+  if (steps !== undefined && !(Number(steps) > 0)) throw new Error(`--steps must be a positive number, got "${steps}"`);
+  const stopAt = value('--stop-at');
+  return {
+    config,
+    resume: argv.includes('--resume'),
+    steps: steps ? Number(steps) : undefined,
+    stopAt: stopAt ? Number(stopAt) : undefined,
+    out: value('--out'),
+  };
 }
 
 function fmtTime(s: number): string {
@@ -86,7 +101,7 @@ async function main(): Promise<void> {
   const cfg = JSON.parse(fs.readFileSync(args.config, 'utf8')) as TrainConfig;
   if (args.steps !== undefined) cfg.steps = args.steps;
   await tf.setBackend(cfg.backend);
-  const dir = path.join('checkpoints', cfg.name);
+  const dir = args.out ?? path.join('checkpoints', cfg.name);
   fs.mkdirSync(dir, { recursive: true });
 
   const tokenizer = loadTokenizer(JSON.parse(fs.readFileSync(cfg.tokenizer, 'utf8')));
@@ -124,7 +139,8 @@ async function main(): Promise<void> {
   const save = () =>
     saveCheckpoint(dir, { name: cfg.name, step: adam.step, config, elapsedSeconds: elapsed, tokensSeen }, vars, adam);
 
-  for (let step = startStep; step < cfg.steps; step++) {
+  const endStep = Math.min(cfg.steps, args.stopAt ?? cfg.steps);
+  for (let step = startStep; step < endStep; step++) {
     const t0 = performance.now();
     const b = sampleBatch(trainTokens, cfg.batchSize, T, cfg.seed, step);
     const lr = lrAt(step, optim);
@@ -141,7 +157,7 @@ async function main(): Promise<void> {
     elapsed += secs;
     tokensSeen += b.B * T;
 
-    const last = step + 1 === cfg.steps;
+    const last = step + 1 === endStep;
     let val = '';
     if ((step + 1) % cfg.evalEvery === 0 || last) {
       val = (await meanLoss(model, valTokens, { batchSize: cfg.batchSize, maxBatches: cfg.evalBatches })).loss.toFixed(4);
@@ -149,11 +165,15 @@ async function main(): Promise<void> {
       console.error(`step ${step + 1}: train ${loss.toFixed(4)}  val ${val}  lr ${lr.toExponential(2)}`);
     }
     fs.appendFileSync(csvPath, `${step + 1},${lr},${loss.toFixed(5)},${val},${gradNorm.toFixed(4)},${tokensSeen},${elapsed.toFixed(1)}\n`);
-    const perStep = elapsed / (step + 1 - startStep + (init.meta ? 0 : 0));
+    const perStep = elapsed / (step + 1);
     progress(step + 1, cfg.steps, loss, (b.B * T) / secs, perStep * (cfg.steps - step - 1));
     if ((step + 1) % cfg.checkpointEvery === 0 || last) await save();
   }
-  if (startStep >= cfg.steps) await save();
+  if (startStep >= endStep) await save();
+  if (endStep < cfg.steps) {
+    console.error(`\npaused after step ${endStep} of ${cfg.steps}; continue with --resume`);
+    return;
+  }
 
   // Final figures on the whole validation split and an equal share of training text.
   console.error('\nevaluating on the full validation split…');
