@@ -1,9 +1,11 @@
 /**
  * The lesson registry: one typed list that drives the home page, the static lesson routes and the
- * previous/next pager. Adding a lesson is two lines: write `content/<slug>.mdx`, then append an entry
- * here.
+ * previous/next pager. To add a lesson: write `content/<slug>.mdx`, append its entry here, and add its
+ * one-line loader to `content/lesson-modules.ts` (the type check fails until you do).
+ *
+ * This file deliberately imports no MDX: the home page imports it, and any import reachable from a
+ * page — even a lazy one — puts that lesson's client components into the page's first-load JavaScript.
  */
-import type { ComponentType } from 'react';
 
 export interface Lesson {
   /** URL segment and MDX file name: `/lessons/<slug>/` ← `content/<slug>.mdx`. */
@@ -15,11 +17,9 @@ export interface Lesson {
   minutes?: number;
   /** True when the lesson's cells run the in-browser GPT (and so load tfjs and weights). */
   needsModel: boolean;
-  /** The compiled MDX module; imported only when the lesson page is built. */
-  load: () => Promise<{ default: ComponentType }>;
 }
 
-export const lessons: readonly Lesson[] = [
+export const lessons = [
   {
     slug: 'what-the-kv-cache-is-for',
     title: 'What the KV cache is for',
@@ -27,17 +27,20 @@ export const lessons: readonly Lesson[] = [
       'Why generating text one token at a time repeats most of its work, what a KV cache keeps so that it does not, and what that costs in memory.',
     minutes: 12,
     needsModel: false,
-    load: () => import('./what-the-kv-cache-is-for.mdx'),
   },
-];
+] as const satisfies readonly Lesson[];
+
+/** The slug of a lesson in the registry. */
+export type LessonSlug = (typeof lessons)[number]['slug'];
 
 /** The lesson with this slug, or undefined. */
 export function findLesson(slug: string): Lesson | undefined {
-  return lessons.find((l) => l.slug === slug);
+  return (lessons as readonly Lesson[]).find((l) => l.slug === slug);
 }
 
 /** The lessons before and after `slug` in the registry (undefined at either end). */
 export function lessonNeighbours(slug: string): { index: number; previous?: Lesson; next?: Lesson } {
-  const index = lessons.findIndex((l) => l.slug === slug);
-  return { index, previous: index > 0 ? lessons[index - 1] : undefined, next: index >= 0 ? lessons[index + 1] : undefined };
+  const list: readonly Lesson[] = lessons;
+  const index = list.findIndex((l) => l.slug === slug);
+  return { index, previous: index > 0 ? list[index - 1] : undefined, next: index >= 0 ? list[index + 1] : undefined };
 }

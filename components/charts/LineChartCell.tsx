@@ -87,6 +87,8 @@ export function LineChartCell({
       <div className="chart-plot" style={{ height }} aria-hidden="true">
         <LineChart
           responsive
+          // The table below is the accessible version; keep the SVG out of the tab order.
+          accessibilityLayer={false}
           style={{ width: '100%', height }}
           data={data as ChartRow[]}
           margin={{ top: 8, right: 16, bottom: 24, left: 8 }}

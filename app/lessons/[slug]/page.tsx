@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Pager } from '@/components/notebook/Pager';
-import { findLesson, lessonNeighbours, lessons } from '@/content/lessons';
+import { findLesson, lessonNeighbours, lessons, type LessonSlug } from '@/content/lessons';
+import { lessonModules } from '@/content/lesson-modules';
 import 'katex/dist/katex.min.css';
 
 export const dynamicParams = false;
@@ -21,7 +22,7 @@ export default async function LessonPage({ params }: Props) {
   const { slug } = await params;
   const lesson = findLesson(slug);
   if (!lesson) notFound();
-  const { default: Content } = await lesson.load();
+  const { default: Content } = await lessonModules[lesson.slug as LessonSlug]();
   const { index } = lessonNeighbours(slug);
   return (
     <article className="column lesson">

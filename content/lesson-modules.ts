@@ -1,0 +1,11 @@
+/**
+ * Slug → compiled MDX, one line per lesson. Only the lesson route imports this file, so lesson
+ * components never reach the home page's JavaScript. Keyed by `LessonSlug`: a lesson missing here
+ * (or a stray entry) is a type error.
+ */
+import type { ComponentType } from 'react';
+import type { LessonSlug } from './lessons';
+
+export const lessonModules: Record<LessonSlug, () => Promise<{ default: ComponentType }>> = {
+  'what-the-kv-cache-is-for': () => import('./what-the-kv-cache-is-for.mdx'),
+};
