@@ -41,7 +41,7 @@ export function modelDir(model: string | undefined): string {
   return dir;
 }
 
-async function useBackend(name: string | undefined): Promise<void> {
+async function selectBackend(name: string | undefined): Promise<void> {
   const backend = name ?? 'cpu';
   if (backend !== 'cpu' && backend !== 'wasm') throw new UsageError(`--backend must be cpu or wasm, got "${backend}"`);
   await tf.setBackend(backend);
@@ -65,7 +65,7 @@ async function generate(args: string[]): Promise<void> {
     topK: f['top-k'] === undefined ? undefined : num('top-k', str(f['top-k']), 0, { int: true, min: 1 }),
     topP: f['top-p'] === undefined ? undefined : num('top-p', str(f['top-p']), 1, { min: 1e-9, max: 1 }),
   };
-  await useBackend(str(f.backend));
+  await selectBackend(str(f.backend));
   const dir = modelDir(str(f.model));
   const { model, tokenizer } = await loadModelDir(dir);
   try {
@@ -140,7 +140,7 @@ async function evaluate(args: string[]): Promise<void> {
   const f = parse(args, { model: { type: 'string' }, 'text-file': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } });
   const file = str(f['text-file']);
   if (!file) throw new UsageError('--text-file is required');
-  await useBackend(str(f.backend));
+  await selectBackend(str(f.backend));
   const { model, tokenizer } = await loadModelDir(modelDir(str(f.model)));
   try {
     const text = await readFile(file, 'utf8').catch(() => {
