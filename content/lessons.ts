@@ -19,7 +19,7 @@ export interface Lesson {
   needsModel: boolean;
 }
 
-export const lessons = [
+const registry = [
   {
     slug: 'what-the-kv-cache-is-for',
     title: 'What the KV cache is for',
@@ -31,16 +31,18 @@ export const lessons = [
 ] as const satisfies readonly Lesson[];
 
 /** The slug of a lesson in the registry. */
-export type LessonSlug = (typeof lessons)[number]['slug'];
+export type LessonSlug = (typeof registry)[number]['slug'];
+
+/** Every lesson, in reading order. */
+export const lessons: readonly Lesson[] = registry;
 
 /** The lesson with this slug, or undefined. */
 export function findLesson(slug: string): Lesson | undefined {
-  return (lessons as readonly Lesson[]).find((l) => l.slug === slug);
+  return lessons.find((l) => l.slug === slug);
 }
 
 /** The lessons before and after `slug` in the registry (undefined at either end). */
 export function lessonNeighbours(slug: string): { index: number; previous?: Lesson; next?: Lesson } {
-  const list: readonly Lesson[] = lessons;
-  const index = list.findIndex((l) => l.slug === slug);
-  return { index, previous: index > 0 ? list[index - 1] : undefined, next: index >= 0 ? list[index + 1] : undefined };
+  const index = lessons.findIndex((l) => l.slug === slug);
+  return { index, previous: index > 0 ? lessons[index - 1] : undefined, next: index >= 0 ? lessons[index + 1] : undefined };
 }
