@@ -113,12 +113,12 @@ interface ModelSource {
 
 async function modelSource(name: string): Promise<ModelSource> {
   const dir = resolve('public', 'models', name);
-  if (existsSync(join(dir, 'model.json'))) {
-    const { model } = await loadModelDir(dir);
-    disposeWeights(model.weights);
-    return { description: `trained model public/models/${name}/`, config: model.config, load: async () => (await loadModelDir(dir)).model };
-  }
   const configPath = join(dir, 'config.json');
+  if (existsSync(join(dir, 'model.json'))) {
+    // Weights load per backend, after it is selected (tensors need a ready backend).
+    const config = fromHFConfig(JSON.parse(await readFile(configPath, 'utf8')));
+    return { description: `trained model public/models/${name}/`, config, load: async () => (await loadModelDir(dir)).model };
+  }
   const config = existsSync(configPath) ? fromHFConfig(JSON.parse(await readFile(configPath, 'utf8'))) : PLANNED;
   const from = existsSync(configPath) ? `the shape of public/models/${name}/config.json` : 'the planned Austen shape';
   return { description: `randomly initialised model (no weights at public/models/${name}/), ${from}`, config, load: async () => ({ config, weights: initWeights(config, 0) }) };
