@@ -15,9 +15,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../lib/gpt/config';
-import { forward, type GPT } from '../lib/gpt/forward';
 import { EmptyPromptError, generateCached, generateNaive, preparePrompt, type StepRecord } from '../lib/gpt/generate';
-import { crossEntropy } from '../lib/gpt/loss';
+import { textLoss } from '../lib/gpt/evaluate';
 import { loadModelDir } from '../lib/gpt/node-io';
 import { disposeWeights, WeightsError } from '../lib/gpt/params';
 import type { Tokenizer } from '../lib/gpt/tokenizer';
@@ -114,28 +113,6 @@ function printGenerated(
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-/** Mean next-token loss of a text, in nats per token and per character, over blockSize windows. */
-export async function evalText(model: GPT, tokenizer: Tokenizer, text: string) {
-  const ids = tokenizer.encode(text);
-  if (ids.length < 2) throw new EmptyPromptError();
-  const B = model.config.blockSize;
-  let nats = 0;
-  let count = 0;
-  for (let s = 0; s + 1 < ids.length; s += B) {
-    const x = ids.slice(s, Math.min(s + B, ids.length - 1));
-    const y = ids.slice(s + 1, s + 1 + x.length);
-    const loss = tf.tidy(() => {
-      const { logits } = forward(model, tf.tensor2d(x, [1, x.length], 'int32'), null, { logits: 'all' });
-      return crossEntropy(logits, tf.tensor2d(y, [1, y.length], 'int32'));
-    });
-    nats += (await loss.data())[0] * x.length;
-    count += x.length;
-    loss.dispose();
-  }
-  const chars = text.length - tokenizer.decode([ids[0]]).length; // characters that were predicted
-  return { tokens: count, characters: chars, lossPerToken: nats / count, lossPerChar: nats / chars };
-}
-
 async function evaluate(args: string[]): Promise<void> {
   const f = parse(args, { model: { type: 'string' }, 'text-file': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } });
   const file = str(f['text-file']);
@@ -146,7 +123,7 @@ async function evaluate(args: string[]): Promise<void> {
     const text = await readFile(file, 'utf8').catch(() => {
       throw new UsageError(`cannot read --text-file ${file}`);
     });
-    const r = await evalText(model, tokenizer, text);
+    const r = await textLoss(model, tokenizer, text);
     if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
     else {
       process.stdout.write(`tokens ${r.tokens}, characters ${r.characters}\n`);

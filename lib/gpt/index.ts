@@ -8,6 +8,7 @@ export * from './kvcache';
 export * from './attention';
 export * from './forward';
 export * from './loss';
+export * from './evaluate';
 export * from './sample';
 export * from './trace';
 export * from './generate';

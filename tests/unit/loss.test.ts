@@ -36,3 +36,25 @@ describe('crossEntropy', () => {
     expect(diff).toBeLessThan(1e-6);
   });
 });
+
+describe('textLoss', () => {
+  it('averages crossEntropy over blockSize windows, per token and per character', async () => {
+    const { tinyModel, bytes } = await import('./gpt-helpers');
+    const { textLoss } = await import('../../lib/gpt/evaluate');
+    const { forward } = await import('../../lib/gpt/forward');
+    const model = tinyModel({ blockSize: 8 }, 3, 3);
+    const text = 'Emma Woodhouse, handsome'; // 24 bytes: windows of 8, 8, 7 inputs
+    const ids = bytes.encode(text);
+    let want = 0;
+    for (const [a, b] of [[0, 8], [8, 16], [16, 23]]) {
+      const x = tf.tensor2d(ids.slice(a, b), [1, b - a], 'int32');
+      const y = tf.tensor2d(ids.slice(a + 1, b + 1), [1, b - a], 'int32');
+      want += (await crossEntropy(forward(model, x, null).logits, y).data())[0] * (b - a);
+    }
+    const r = await textLoss(model, bytes, text);
+    expect(r.tokens).toBe(23);
+    expect(r.characters).toBe(23);
+    expect(r.lossPerToken).toBeCloseTo(want / 23, 5);
+    expect(r.lossPerChar).toBeCloseTo(want / 23, 5);
+  });
+});
