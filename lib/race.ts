@@ -1,0 +1,221 @@
+/**
+ * The arithmetic of the race between naive and cached generation: medians, running totals, speedups,
+ * the verdict on the tokens and the CSV export. Plain numbers in, plain numbers out — no tfjs, no
+ * React — so every figure the race lesson shows can be checked by a unit test.
+ */
+
+/** One measured generation: per-step milliseconds (forward + logits readback) and the chosen ids. */
+export interface RaceRun {
+  ms: number[];
+  ids: number[];
+}
+
+/** Repeats of both generators, measured in the same session after the same warm-up. */
+export interface RaceRuns {
+  naive: RaceRun[];
+  cached: RaceRun[];
+}
+
+/** One row of the race's result table: step `step` (0-based) made the sequence `length` tokens long. */
+export interface RaceRow {
+  /** 1-based count of generated tokens after this step. */
+  token: number;
+  /** Median over repeats of this step's milliseconds. */
+  naiveMs: number;
+  cachedMs: number;
+  /** Running sums of the medians. */
+  naiveTotal: number;
+  cachedTotal: number;
+  /** naiveMs / cachedMs for this step. */
+  stepSpeedup: number;
+  /** naiveTotal / cachedTotal: how much sooner the cached run had produced this many tokens. */
+  totalSpeedup: number;
+}
+
+export interface RaceSummary {
+  tokens: number;
+  repeats: number;
+  /** Median of the per-step medians, ms per token. */
+  naiveMedianMs: number;
+  cachedMedianMs: number;
+  /** naiveMedianMs / cachedMedianMs. */
+  medianSpeedup: number;
+  /** Total time for all tokens, and its ratio. */
+  naiveTotalMs: number;
+  cachedTotalMs: number;
+  totalSpeedup: number;
+  /** True when every run of both generators chose exactly the same token ids. */
+  tokensMatch: boolean;
+  /** First step where some run differs from the first naive run, or -1. */
+  firstMismatch: number;
+}
+
+/** The median of a list (mean of the middle two for an even count). NaN for an empty list. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Running sums: [a, a+b, a+b+c, …]. */
+export function cumulative(xs: readonly number[]): number[] {
+  let sum = 0;
+  return xs.map((x) => (sum += x));
+}
+
+/** a / b, or NaN when b is not a positive number (a speedup over nothing means nothing). */
+export function speedup(a: number, b: number): number {
+  return b > 0 && Number.isFinite(a) ? a / b : NaN;
+}
+
+/**
+ * Per-step medians across repeats. Runs may differ in length (a run stopped at the context limit):
+ * step i takes the median of the runs that reached it, and the result is as long as the shortest run,
+ * so that every row is measured by every repeat.
+ */
+export function medianPerStep(runs: readonly RaceRun[]): number[] {
+  if (runs.length === 0) return [];
+  const n = Math.min(...runs.map((r) => r.ms.length));
+  return Array.from({ length: n }, (_, i) => median(runs.map((r) => r.ms[i])));
+}
+
+/** The first step at which two id lists differ (a shorter list differs where it ends), or -1. */
+export function firstDifference(a: readonly number[], b: readonly number[]): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+/** The table rows: per-step medians of both generators, their running totals and speedups. */
+export function raceRows(runs: RaceRuns): RaceRow[] {
+  const naive = medianPerStep(runs.naive);
+  const cached = medianPerStep(runs.cached);
+  const n = Math.min(naive.length, cached.length);
+  const naiveTotals = cumulative(naive.slice(0, n));
+  const cachedTotals = cumulative(cached.slice(0, n));
+  return Array.from({ length: n }, (_, i) => ({
+    token: i + 1,
+    naiveMs: naive[i],
+    cachedMs: cached[i],
+    naiveTotal: naiveTotals[i],
+    cachedTotal: cachedTotals[i],
+    stepSpeedup: speedup(naive[i], cached[i]),
+    totalSpeedup: speedup(naiveTotals[i], cachedTotals[i]),
+  }));
+}
+
+/** Medians, totals, speedups and the token verdict for a whole race. */
+export function summarizeRace(runs: RaceRuns): RaceSummary {
+  const rows = raceRows(runs);
+  const naiveMedianMs = median(rows.map((r) => r.naiveMs));
+  const cachedMedianMs = median(rows.map((r) => r.cachedMs));
+  const last = rows.at(-1);
+  const all = [...runs.naive, ...runs.cached];
+  const reference = runs.naive[0]?.ids ?? [];
+  const mismatches = all.map((r) => firstDifference(reference, r.ids)).filter((i) => i >= 0);
+  return {
+    tokens: rows.length,
+    repeats: Math.min(runs.naive.length, runs.cached.length),
+    naiveMedianMs,
+    cachedMedianMs,
+    medianSpeedup: speedup(naiveMedianMs, cachedMedianMs),
+    naiveTotalMs: last?.naiveTotal ?? 0,
+    cachedTotalMs: last?.cachedTotal ?? 0,
+    totalSpeedup: last ? last.totalSpeedup : NaN,
+    tokensMatch: all.length > 0 && runs.naive.length > 0 && runs.cached.length > 0 && mismatches.length === 0,
+    firstMismatch: mismatches.length ? Math.min(...mismatches) : -1,
+  };
+}
+
+/** The token counts the race offers: 32/64/128/256, capped by what fits after the prompt. */
+export function tokenOptions(blockSize: number, promptLength: number, options = [32, 64, 128, 256]): number[] {
+  const room = Math.max(1, blockSize - promptLength + 1); // the last token may fill the final position
+  const fitting = options.filter((n) => n <= room);
+  return fitting.length ? fitting : [room];
+}
+
+/** One CSV field: quoted when it holds a comma, quote, or line break; quotes doubled (RFC 4180). */
+export function csvField(value: string | number | boolean): string {
+  const s = typeof value === 'number' && !Number.isFinite(value) ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Rows of fields as CSV text with CRLF line ends. */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean)[])[]): string {
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Context written into every race CSV so a file on its own says what was measured. */
+export interface RaceContext {
+  backend: string;
+  model: string;
+  prompt: string;
+  seed: number;
+}
+
+/**
+ * The race as CSV: one line per run per step with the raw milliseconds and the chosen token, so a
+ * reader can recompute every median. Warm-up runs are not included (they are not measurements).
+ */
+export function raceCsv(runs: RaceRuns, ctx: RaceContext): string {
+  const header = ['backend', 'model', 'prompt', 'seed', 'generator', 'repeat', 'step', 'ms', 'token_id'];
+  const rows: (string | number)[][] = [];
+  for (const generator of ['naive', 'cached'] as const) {
+    runs[generator].forEach((run, repeat) =>
+      run.ms.forEach((ms, step) =>
+        rows.push([ctx.backend, ctx.model, ctx.prompt, ctx.seed, generator, repeat + 1, step + 1, Number(ms.toFixed(3)), run.ids[step]]),
+      ),
+    );
+  }
+  return toCsv(header, rows);
+}
+
+/** Milliseconds for display: two significant decimals below 10 ms, one below 100, none above. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0);
+}
+
+/** A speedup for display: "3.2×" (NaN → "—"). */
+export function formatSpeedup(x: number): string {
+  return Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×` : '—';
+}
+
+/** What the learner's own race says, as sentences built from its numbers (no number is made up). */
+export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend: string): string[] {
+  if (rows.length === 0) return [];
+  const out: string[] = [];
+  const last = rows[rows.length - 1];
+  const decode = rows.slice(1); // step 1 is the prefill for the cached run: both read the whole prompt
+  const cachedDecode = median(decode.map((r) => r.cachedMs));
+  out.push(
+    `On your device (${backend}) a cached step took a median ${formatMs(decode.length ? cachedDecode : s.cachedMedianMs)} ms, ` +
+      `and the naive step for token ${last.token} took ${formatMs(last.naiveMs)} ms — ${formatSpeedup(
+        speedup(last.naiveMs, decode.length ? cachedDecode : s.cachedMedianMs),
+      )} as long.`,
+  );
+  out.push(
+    `All ${s.tokens} tokens took ${formatMs(s.naiveTotalMs)} ms without a cache and ${formatMs(s.cachedTotalMs)} ms with one: ` +
+      `${formatSpeedup(s.totalSpeedup)} overall.`,
+  );
+  const first = rows[0];
+  const growth = speedup(last.naiveMs, first.naiveMs);
+  if (Number.isFinite(growth) && growth < 1.5 && rows.length > 4) {
+    out.push(
+      `The naive step barely grew (${formatMs(first.naiveMs)} ms at the first token, ${formatMs(last.naiveMs)} ms at the last): ` +
+        'here a step costs about the same whether it reads 1 position or many, so its time goes to fixed per-operation ' +
+        'overhead (launching kernels, reading results back) rather than to arithmetic. The cache cannot save overhead, only arithmetic.',
+    );
+  } else if (s.totalSpeedup < 1.5) {
+    out.push(
+      'The cache saved little at this length: the repeated work is small while the sequence is short. Try more tokens.',
+    );
+  } else {
+    out.push(
+      `The naive step grew from ${formatMs(first.naiveMs)} ms to ${formatMs(last.naiveMs)} ms as the sequence lengthened; ` +
+        'the cached step stayed roughly flat, because it reads one new position whatever the length.',
+    );
+  }
+  return out;
+}

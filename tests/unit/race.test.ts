@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  csvField,
+  cumulative,
+  firstDifference,
+  interpretRace,
+  median,
+  medianPerStep,
+  raceCsv,
+  raceRows,
+  speedup,
+  summarizeRace,
+  tokenOptions,
+  toCsv,
+} from '@/lib/race';
+
+const run = (ms: number[], ids = ms.map((_, i) => i)) => ({ ms, ids });
+
+describe('race arithmetic', () => {
+  it('median of odd and even lists, without reordering the input', () => {
+    const xs = [5, 1, 3];
+    expect(median(xs)).toBe(3);
+    expect(xs).toEqual([5, 1, 3]);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('cumulative sums', () => {
+    expect(cumulative([1, 2, 3.5])).toEqual([1, 3, 6.5]);
+    expect(cumulative([])).toEqual([]);
+  });
+
+  it('speedup is a ratio and NaN over zero', () => {
+    expect(speedup(10, 4)).toBe(2.5);
+    expect(speedup(10, 0)).toBeNaN();
+  });
+
+  it('median per step takes each step across repeats and keeps only steps every repeat reached', () => {
+    expect(medianPerStep([run([1, 10, 7]), run([3, 20]), run([2, 30, 9])])).toEqual([2, 20]);
+  });
+
+  it('rows carry per-step medians, running totals and both speedups', () => {
+    const rows = raceRows({ naive: [run([4, 8]), run([6, 12])], cached: [run([5, 2]), run([5, 2])] });
+    expect(rows).toEqual([
+      { token: 1, naiveMs: 5, cachedMs: 5, naiveTotal: 5, cachedTotal: 5, stepSpeedup: 1, totalSpeedup: 1 },
+      { token: 2, naiveMs: 10, cachedMs: 2, naiveTotal: 15, cachedTotal: 7, stepSpeedup: 5, totalSpeedup: 15 / 7 },
+    ]);
+  });
+
+  it('the summary flags matching tokens, and the first step where a run chose differently', () => {
+    const same = summarizeRace({ naive: [run([4, 8], [7, 9])], cached: [run([4, 2], [7, 9])] });
+    expect(same.tokensMatch).toBe(true);
+    expect(same.firstMismatch).toBe(-1);
+    expect(same.medianSpeedup).toBeCloseTo(6 / 3);
+    const differ = summarizeRace({ naive: [run([4, 8], [7, 9])], cached: [run([4, 2], [7, 1])] });
+    expect(differ.tokensMatch).toBe(false);
+    expect(differ.firstMismatch).toBe(1);
+    expect(summarizeRace({ naive: [], cached: [] }).tokensMatch).toBe(false);
+  });
+
+  it('firstDifference treats a shorter list as differing where it ends', () => {
+    expect(firstDifference([1, 2], [1, 2])).toBe(-1);
+    expect(firstDifference([1, 2], [1])).toBe(1);
+  });
+
+  it('token options are capped by the room left after the prompt', () => {
+    expect(tokenOptions(256, 10)).toEqual([32, 64, 128, 256].filter((n) => n <= 247));
+    expect(tokenOptions(256, 1)).toEqual([32, 64, 128, 256]);
+    expect(tokenOptions(16, 10)).toEqual([7]);
+  });
+});
+
+describe('race CSV', () => {
+  it('quotes fields with commas, quotes and line breaks, and doubles quotes', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField(NaN)).toBe('');
+    expect(toCsv(['x', 'y'], [[1, 'a,b']])).toBe('x,y\r\n1,"a,b"\r\n');
+  });
+
+  it('writes one line per run per step with raw milliseconds', () => {
+    const csv = raceCsv(
+      { naive: [run([1.23456, 2], [5, 6])], cached: [run([1, 0.5], [5, 6])] },
+      { backend: 'wasm', model: 'austen', prompt: 'It is, "a truth"', seed: 3 },
+    );
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('backend,model,prompt,seed,generator,repeat,step,ms,token_id');
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toBe('wasm,austen,"It is, ""a truth""",3,naive,1,1,1.235,5');
+    expect(lines[4]).toBe('wasm,austen,"It is, ""a truth""",3,cached,1,2,0.5,6');
+  });
+});
+
+describe('race interpretation', () => {
+  it('names the measured numbers, and says when per-op overhead dominates', () => {
+    const runs = { naive: [run([10, 10, 10, 10, 11, 11])], cached: [run([10, 9, 9, 9, 9, 9])] };
+    const lines = interpretRace(raceRows(runs), summarizeRace(runs), 'webgpu');
+    expect(lines[0]).toContain('token 6 took 11.0 ms');
+    expect(lines[0]).toContain('9.00 ms');
+    expect(lines.join(' ')).toMatch(/overhead/);
+  });
+
+  it('says the naive step grew when it did', () => {
+    const runs = { naive: [run([2, 4, 6, 8, 10, 12])], cached: [run([2, 1, 1, 1, 1, 1])] };
+    const lines = interpretRace(raceRows(runs), summarizeRace(runs), 'wasm');
+    expect(lines.join(' ')).toMatch(/grew from 2\.00 ms to 12\.0 ms/);
+  });
+});
