@@ -13,7 +13,12 @@ const PRESETS: Record<string, ModelShape & { label: string }> = {
 };
 
 type View = 'step' | 'total';
-const DEFAULTS: { preset: keyof typeof PRESETS; n: number; view: View } = { preset: 'gpt2', n: 1024, view: 'step' };
+const DEFAULTS: { preset: keyof typeof PRESETS; n: number; view: View; log: boolean } = {
+  preset: 'gpt2',
+  n: 1024,
+  view: 'step',
+  log: false,
+};
 
 /** Lesson 1: multiply-adds of a naive and a cached generation step as the sequence grows. */
 export function KvCostCell() {
@@ -68,6 +73,9 @@ export function KvCostCell() {
           <input type="radio" name="kv-cost-view" checked={!step} onChange={() => update({ view: 'total' })} /> running
           total
         </label>
+        <label>
+          <input type="checkbox" checked={state.log} onChange={(e) => update({ log: e.target.checked })} /> log scale
+        </label>
       </fieldset>
     </>
   );
@@ -87,12 +95,12 @@ export function KvCostCell() {
     >
       <dl className="stats" aria-live="polite">
         <div>
-          <dt>Without a cache, all {state.n} steps</dt>
-          <dd>{formatCount(last.naiveTotal)} multiply-adds</dd>
+          <dt>Multiply-adds for {state.n} steps, no cache</dt>
+          <dd>{formatCount(last.naiveTotal)}</dd>
         </div>
         <div>
-          <dt>With a cache</dt>
-          <dd>{formatCount(last.cachedTotal)} multiply-adds</dd>
+          <dt>Multiply-adds with a cache</dt>
+          <dd>{formatCount(last.cachedTotal)}</dd>
         </div>
         <div>
           <dt>Work saved</dt>
@@ -120,6 +128,7 @@ export function KvCostCell() {
           { key: 'cached', label: 'With KV cache' },
         ]}
         formatY={formatCount}
+        yScale={state.log ? 'log' : 'linear'}
       />
     </LiveCell>
   );

@@ -31,6 +31,8 @@ export interface LineChartCellProps {
   tableRows?: readonly ChartRow[];
   /** Show the table openly instead of behind "Show the numbers". */
   tableOpen?: boolean;
+  /** 'log' when the series differ by orders of magnitude (values must be positive). */
+  yScale?: 'linear' | 'log';
 }
 
 const DEFAULT_COLORS = ['var(--series-1)', 'var(--series-2)', 'var(--series-3)', 'var(--series-4)'];
@@ -53,6 +55,7 @@ export function LineChartCell({
   formatY = plain,
   tableRows,
   tableOpen = false,
+  yScale = 'linear',
 }: LineChartCellProps) {
   const rows = tableRows ?? data;
   const table = (
@@ -104,6 +107,9 @@ export function LineChartCell({
             label={{ value: xLabel, position: 'insideBottom', offset: -14, fill: 'var(--muted)', fontSize: 12 }}
           />
           <YAxis
+            scale={yScale}
+            domain={yScale === 'log' ? ['auto', 'auto'] : [0, 'auto']}
+            allowDataOverflow={false}
             tickFormatter={formatY}
             stroke="var(--muted)"
             width={64}
