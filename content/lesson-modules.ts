@@ -8,4 +8,5 @@ import type { LessonSlug } from './lessons';
 
 export const lessonModules: Record<LessonSlug, () => Promise<{ default: ComponentType }>> = {
   'what-the-kv-cache-is-for': () => import('./what-the-kv-cache-is-for.mdx'),
+  'one-token-at-a-time': () => import('./one-token-at-a-time.mdx'),
 };

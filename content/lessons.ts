@@ -28,6 +28,14 @@ const registry = [
     minutes: 12,
     needsModel: false,
   },
+  {
+    slug: 'one-token-at-a-time',
+    title: 'One token at a time',
+    summary:
+      'Step a small Austen-trained GPT through a generation and count what each step reads: the whole text again, or one new token and a cache.',
+    minutes: 10,
+    needsModel: true,
+  },
 ] as const satisfies readonly Lesson[];
 
 /** The slug of a lesson in the registry. */
