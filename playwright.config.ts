@@ -20,6 +20,8 @@ export const CHROMIUM_ARGS = [
 
 export default defineConfig({
   testDir: 'tests/e2e',
+  // A subfolder: Playwright empties its outputDir, and scripts/test.js keeps its reports in test-results/.
+  outputDir: 'test-results/playwright',
   timeout: 120_000,
   expect: { timeout: 60_000 },
   fullyParallel: false,
