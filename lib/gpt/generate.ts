@@ -26,8 +26,8 @@ export interface GenerateOptions {
   onBlockSize?: 'stop';
   /** Stops generation (without error) before the next step starts. */
   signal?: AbortSignal;
-  /** Capture this step's attention (read outside the timed region) into the record's `trace`. */
-  traceStep?: number;
+  /** Capture this step's attention (or every step's: 'every'), read outside the timed region, into `trace`. */
+  traceStep?: number | 'every';
   /** Copy each step's full logits into the record. */
   returnLogits?: boolean;
 }
@@ -137,6 +137,8 @@ async function finishStep(
   };
 }
 
+const traces = (opts: GenerateOptions, step: number) => opts.traceStep === 'every' || step === opts.traceStep;
+
 /** Without a cache: every step sends the whole sequence through the model again. */
 export async function* generateNaive(
   model: GPT,
@@ -151,7 +153,7 @@ export async function* generateNaive(
     for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
       if (opts.signal?.aborted) return;
       const input = ids; // ← naive: the whole sequence, every step
-      const r = await timedStep(model, input, cache, step === opts.traceStep);
+      const r = await timedStep(model, input, cache, traces(opts, step));
       const record = await finishStep({ step, processed: input.length, ...r }, ids, cache, ctx);
       yield record;
     }
@@ -174,7 +176,7 @@ export async function* generateCached(
     for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
       if (opts.signal?.aborted) return;
       const input = step === 0 ? ids : ids.slice(-1); // ← cached: the prompt once, then one token
-      const r = await timedStep(model, input, cache, step === opts.traceStep);
+      const r = await timedStep(model, input, cache, traces(opts, step));
       disposeCache(cache); // ← cached: the old cache is replaced; free it at once
       cache = r.cache!; // ← cached
       const record = await finishStep({ step, processed: input.length, ...r }, ids, cache, ctx);

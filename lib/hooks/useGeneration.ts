@@ -53,6 +53,8 @@ export interface GenerationState {
   stopReason: 'maxTokens' | 'blockSize' | null;
   /** The live cache after the last step as plain arrays, when `readCache` was asked for. */
   cache: PlainLayerKV[] | null;
+  /** The last step's attention internals, with `traceStep: 'every'` (then records carry no trace). */
+  lastTrace: PlainTrace | null;
   /** e.g. "The prompt is 300 tokens but the model sees at most 256…" */
   notice: string | null;
   message: GenerationMessage | null;
@@ -70,8 +72,8 @@ export interface UseGenerationOptions {
   sampling?: SamplingOptions;
   /** Read the cache into plain arrays after each step (outside the timed region). Cached mode only. */
   readCache?: boolean;
-  /** Capture attention internals on this step into the record's `trace`. */
-  traceStep?: number;
+  /** Capture attention internals on this step into the record's `trace`; 'every': each step, into `lastTrace`. */
+  traceStep?: number | 'every';
   /** Pause between steps while playing, in ms (default 120), so the growth can be seen. */
   playDelayMs?: number;
 }
@@ -97,6 +99,7 @@ export const INITIAL_GENERATION: GenerationState = {
   cacheBytes: 0,
   stopReason: null,
   cache: null,
+  lastTrace: null,
   notice: null,
   message: null,
 };
@@ -218,7 +221,8 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
           ...st.tokens,
           { id: r.id, text: r.text, label: tokenizer.tokenLabel(r.id), prob: r.prob, position: st.promptTokens.length + st.tokens.length },
         ],
-        records: [...st.records, viewRecord(r)],
+        records: [...st.records, s.traceStep === 'every' ? { ...viewRecord(r), trace: undefined } : viewRecord(r)],
+        lastTrace: s.traceStep === 'every' ? (r.trace ?? null) : st.lastTrace,
         cacheLength: r.cacheLength,
         cacheBytes: r.cacheBytes,
         stopReason: stopped,

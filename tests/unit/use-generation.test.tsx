@@ -65,3 +65,18 @@ describe('useGeneration', () => {
     expect(result.current.promptTokens).toHaveLength(8);
   });
 });
+
+describe('useGeneration with traceStep: every', () => {
+  it('hands the newest query of every step to the view and keeps no traces in the records', async () => {
+    const model = tinyModel();
+    const before = tf.memory().numTensors;
+    const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Bath', traceStep: 'every' }));
+    await act(() => result.current.step());
+    expect(result.current.lastTrace?.[0].q[0]).toHaveLength(4); // prefill: [nh][T = 4][hs]
+    await act(() => result.current.step());
+    expect(result.current.lastTrace?.[0].q[0]).toHaveLength(1); // decode: one new query, used once
+    expect(result.current.records.every((r) => r.trace === undefined)).toBe(true);
+    unmount();
+    await waitFor(() => expect(tf.memory().numTensors).toBe(before));
+  });
+});
