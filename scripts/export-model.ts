@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { GPTConfig } from '../lib/gpt/config';
 import { countParams, paramSpecs } from '../lib/gpt/params';
 import { VALIDATION_RULE } from '../lib/corpus';
 import { generateCached } from '../lib/gpt/generate';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     greedy.push({ prompt, text: await continuation(out, prompt, {}) });
     sampled.push({ prompt, text: await continuation(out, prompt, SAMPLED) });
   }
-  const card = {
+  const card: Card = {
     name,
     architecture: 'GPT-2 (pre-LayerNorm, learned positions, tanh GELU, tied output head)',
     config: ck.meta.config,
@@ -79,7 +80,34 @@ async function main(): Promise<void> {
   console.log(`exported ${name} (step ${ck.meta.step}) to ${out}`);
 }
 
-function renderCard(card: Record<string, any>): string {
+interface Card {
+  name: string;
+  architecture: string;
+  config: GPTConfig;
+  parameters: number;
+  attention: string;
+  corpus: string;
+  split: string;
+  tokenizer: string;
+  training: {
+    steps: number;
+    batchSize?: number;
+    tokensSeen?: number;
+    wallSeconds?: number;
+    machine?: { cpu: string; cores: number; node: string; backend: string };
+    seed?: number;
+    init?: unknown;
+    note?: string;
+  };
+  loss: Record<'trainPerToken' | 'trainPerChar' | 'valPerToken' | 'valPerChar' | 'unigramValPerToken' | 'unigramValPerChar', number> | null;
+  charsPerToken: { train: number; val: number } | null;
+  continuations: {
+    greedy: { prompt: string; text: string }[];
+    sampled: { settings: typeof SAMPLED; items: { prompt: string; text: string }[] };
+  };
+}
+
+function renderCard(card: Card): string {
   const l = card.loss;
   const f = (x: number) => x.toFixed(3);
   const lines = [
@@ -95,7 +123,7 @@ function renderCard(card: Record<string, any>): string {
     `| corpus | ${card.corpus} |`,
     `| split | ${card.split} |`,
     `| tokenizer | ${card.tokenizer} |`,
-    `| training | ${card.training.steps} steps${card.training.batchSize ? ` × ${card.training.batchSize} × ${card.config.blockSize} tokens, ${Math.round(card.training.wallSeconds / 60)} min on ${card.training.machine.cores} cores (${card.training.machine.cpu}), tfjs ${card.training.machine.backend}` : ''} |`,
+    `| training | ${trainingLine(card)} |`,
     '',
   ];
   if (l) {
@@ -113,6 +141,13 @@ function renderCard(card: Record<string, any>): string {
   lines.push(`## Sampled continuations (temperature ${SAMPLED.temperature}, top-k ${SAMPLED.topK}, seed ${SAMPLED.seed})`, '');
   for (const c of card.continuations.sampled.items) lines.push(`> ${c.text.replace(/\n/g, ' ')}`, '');
   return lines.join('\n');
+}
+
+function trainingLine(card: Card): string {
+  const t = card.training;
+  if (!t.batchSize || !t.machine || t.wallSeconds === undefined) return `${t.steps} steps (${t.note ?? 'intermediate'})`;
+  const from = t.init ? ', continued from `austen` after mean-pooling its key/value heads' : '';
+  return `${t.steps} steps × ${t.batchSize} × ${card.config.blockSize} tokens${from}, ${Math.round(t.wallSeconds / 60)} min on ${t.machine.cores} cores (${t.machine.cpu}), tfjs ${t.machine.backend}`;
 }
 
 main().catch((err: unknown) => {
