@@ -9,4 +9,7 @@ import type { LessonSlug } from './lessons';
 export const lessonModules: Record<LessonSlug, () => Promise<{ default: ComponentType }>> = {
   'what-the-kv-cache-is-for': () => import('./what-the-kv-cache-is-for.mdx'),
   'one-token-at-a-time': () => import('./one-token-at-a-time.mdx'),
+  'queries-keys-values': () => import('./queries-keys-values.mdx'),
+  race: () => import('./race.mdx'),
+  'prefill-and-decode': () => import('./prefill-and-decode.mdx'),
 };

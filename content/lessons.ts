@@ -36,6 +36,30 @@ const registry = [
     minutes: 10,
     needsModel: true,
   },
+  {
+    slug: 'queries-keys-values',
+    title: 'Queries, keys and values',
+    summary:
+      'Look inside one attention head of the running model: the new token\'s query, the cached keys and values, and every step from scores to output.',
+    minutes: 15,
+    needsModel: true,
+  },
+  {
+    slug: 'race',
+    title: 'Race: cached against naive',
+    summary:
+      'Time both generators on your own device, token by token, and see when the cache pays off — and why a GPU can hide the difference.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'prefill-and-decode',
+    title: 'Prefill and decode',
+    summary:
+      'Time to first token against time per token as the prompt grows, and a prompt fed in chunks through the cache.',
+    minutes: 12,
+    needsModel: true,
+  },
 ] as const satisfies readonly Lesson[];
 
 /** The slug of a lesson in the registry. */

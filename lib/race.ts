@@ -16,8 +16,8 @@ export interface RaceRuns {
   cached: RaceRun[];
 }
 
-/** One row of the race's result table: step `step` (0-based) made the sequence `length` tokens long. */
-export interface RaceRow {
+/** One row of the race's result table (a type, not an interface, so charts accept it as a plain row). */
+export type RaceRow = {
   /** 1-based count of generated tokens after this step. */
   token: number;
   /** Median over repeats of this step's milliseconds. */
@@ -30,7 +30,7 @@ export interface RaceRow {
   stepSpeedup: number;
   /** naiveTotal / cachedTotal: how much sooner the cached run had produced this many tokens. */
   totalSpeedup: number;
-}
+};
 
 export interface RaceSummary {
   tokens: number;

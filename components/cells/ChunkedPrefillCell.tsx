@@ -1,0 +1,105 @@
+'use client';
+
+import { useId } from 'react';
+import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { ModelGate } from '@/components/model/ModelGate';
+import { useModel } from '@/lib/hooks/useModel';
+import { DECODE_STEPS, usePrefill } from '@/lib/hooks/usePrefill';
+import { formatMs } from '@/lib/race';
+import '@/components/viz/viz.css';
+
+const DEFAULTS = { length: 128, chunk: 32 };
+
+/** Lesson 6: the same prompt prefilled in one pass and in chunks through the cache. */
+export function ChunkedPrefillCell() {
+  const [state, update, reset] = useCellState(DEFAULTS);
+  const model = useModel('austen');
+  const prefill = usePrefill(model.model, model.tokenizer);
+  const ids = { length: useId(), chunk: useId() };
+  const max = (model.info?.config.blockSize ?? 256) - DECODE_STEPS;
+  const running = prefill.state.status === 'running';
+  const c = prefill.state.chunked;
+
+  const controls = (
+    <>
+      <div className="field">
+        <label htmlFor={ids.length}>
+          Prompt length: <output htmlFor={ids.length}>{state.length}</output> tokens
+        </label>
+        <input
+          id={ids.length}
+          type="range"
+          min={2}
+          max={max}
+          value={Math.min(state.length, max)}
+          onChange={(e) => update({ length: Number(e.target.value) })}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.chunk}>Chunk size</label>
+        <select id={ids.chunk} value={state.chunk} onChange={(e) => update({ chunk: Number(e.target.value) })}>
+          {[8, 16, 32, 64].map((n) => (
+            <option key={n} value={n}>
+              {n} tokens
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="run-row">
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={model.status !== 'ready' || running}
+          onClick={() => void prefill.compareChunks(state.length, state.chunk)}
+        >
+          Compare
+        </button>
+      </div>
+    </>
+  );
+
+  return (
+    <LiveCell
+      name="chunked-prefill"
+      title="One pass or chunks?"
+      description="The same prompt, prefilled in one forward pass and in chunks that each extend the cache. Both are timed from the first pass to the last logits in JavaScript, after an untimed warm-up."
+      controls={controls}
+      onReset={reset}
+    >
+      <ModelGate model={model} label="the austen model">
+        <div data-chunked-status={prefill.state.status}>
+          <p className="phase" aria-live="polite">
+            {prefill.state.activity ?? (prefill.state.status === 'idle' ? 'Press “Compare”.' : '')}
+          </p>
+          {prefill.state.error ? (
+            <p className="error" role="alert">
+              {prefill.state.error}
+            </p>
+          ) : null}
+          {c ? (
+            <dl className="stats" data-chunked-max-diff={c.maxAbsDiff}>
+              <div>
+                <dt>One pass over {c.promptLength} tokens</dt>
+                <dd>{formatMs(c.onePassMs)} ms</dd>
+              </div>
+              <div>
+                <dt>
+                  {c.chunks} chunks of up to {c.chunk}
+                </dt>
+                <dd>{formatMs(c.chunkedMs)} ms</dd>
+              </div>
+              <div>
+                <dt>Largest |difference| in the next-token logits</dt>
+                <dd>{c.maxAbsDiff.toExponential(2)}</dd>
+              </div>
+              <div>
+                <dt>Same next token (greedy)?</dt>
+                <dd data-same-next={String(c.onePassNext === c.chunkedNext)}>{c.onePassNext === c.chunkedNext ? 'yes' : 'no'}</dd>
+              </div>
+            </dl>
+          ) : null}
+        </div>
+      </ModelGate>
+    </LiveCell>
+  );
+}

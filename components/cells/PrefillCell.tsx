@@ -1,0 +1,106 @@
+'use client';
+
+import { useId } from 'react';
+import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { ModelGate } from '@/components/model/ModelGate';
+import { LineChartCell } from '@/components/charts/LineChartCell';
+import { useModel } from '@/lib/hooks/useModel';
+import { DECODE_STEPS, usePrefill } from '@/lib/hooks/usePrefill';
+import { formatMs, median } from '@/lib/race';
+import type { PrefillTiming } from '@/lib/measure';
+import '@/components/viz/viz.css';
+
+const DEFAULTS = { length: 64 };
+
+const perToken = (t: PrefillTiming) => median(t.decodeMs);
+
+/** Lesson 6: time to first token against time per next token, as the prompt grows. */
+export function PrefillCell() {
+  const [state, update, reset] = useCellState(DEFAULTS);
+  const model = useModel('austen');
+  const prefill = usePrefill(model.model, model.tokenizer);
+  const id = useId();
+  const max = (model.info?.config.blockSize ?? 256) - DECODE_STEPS;
+  const running = prefill.state.status === 'running';
+  const ready = model.status === 'ready';
+  const { single, sweep } = prefill.state;
+  const rows = sweep.map((t) => ({ p: t.promptLength, ttft: t.ttftMs, decode: perToken(t) }));
+
+  const controls = (
+    <>
+      <div className="field">
+        <label htmlFor={id}>
+          Prompt length <var>P</var>: <output htmlFor={id}>{state.length}</output> tokens
+        </label>
+        <input id={id} type="range" min={1} max={max} value={Math.min(state.length, max)} onChange={(e) => update({ length: Number(e.target.value) })} />
+      </div>
+      <div className="run-row">
+        <button type="button" className="button button-primary" disabled={!ready || running} onClick={() => void prefill.measure(state.length)}>
+          Measure this prompt
+        </button>
+        <button type="button" className="button" disabled={!ready || running} onClick={() => void prefill.sweep()}>
+          Sweep prompt lengths
+        </button>
+      </div>
+    </>
+  );
+
+  return (
+    <LiveCell
+      name="prefill"
+      title="Time to first token, and to every token after"
+      description={`A prompt of P tokens is prefilled into an empty cache, then ${DECODE_STEPS} more tokens are decoded one at a time. Each length runs twice; the first run is a warm-up and is thrown away.`}
+      controls={controls}
+      onReset={reset}
+    >
+      <ModelGate model={model} label="the austen model">
+        <div data-prefill-status={prefill.state.status}>
+          <p className="phase" aria-live="polite">
+            {prefill.state.activity ?? (prefill.state.status === 'idle' ? 'Press “Measure this prompt” or “Sweep prompt lengths”.' : '')}
+          </p>
+          {prefill.state.error ? (
+            <p className="error" role="alert">
+              {prefill.state.error}
+            </p>
+          ) : null}
+          {single ? (
+            <dl className="stats" data-prefill-single={single.promptLength}>
+              <div>
+                <dt>Time to first token, P = {single.promptLength}</dt>
+                <dd>{formatMs(single.ttftMs)} ms</dd>
+              </div>
+              <div>
+                <dt>… of which building and submitting the pass</dt>
+                <dd>{formatMs(single.forwardMs)} ms</dd>
+              </div>
+              <div>
+                <dt>… of which waiting for the logits</dt>
+                <dd>{formatMs(single.readbackMs)} ms</dd>
+              </div>
+              <div>
+                <dt>Each next token (median of {single.decodeMs.length})</dt>
+                <dd>{formatMs(perToken(single))} ms</dd>
+              </div>
+            </dl>
+          ) : null}
+          {rows.length ? (
+            <LineChartCell
+              name="prefill-ttft"
+              caption="Time to first token (prefill of P tokens + readback) and the median time of each following cached token, against the prompt length P."
+              data={rows}
+              xKey="p"
+              xLabel="Prompt length P (tokens)"
+              yLabel="ms"
+              series={[
+                { key: 'ttft', label: 'Time to first token' },
+                { key: 'decode', label: 'Time per next token', dashed: true },
+              ]}
+              formatY={formatMs}
+              tableOpen
+            />
+          ) : null}
+        </div>
+      </ModelGate>
+    </LiveCell>
+  );
+}

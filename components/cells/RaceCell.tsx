@@ -1,0 +1,125 @@
+'use client';
+
+import { useEffect, useId, useRef } from 'react';
+import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { ModelGate } from '@/components/model/ModelGate';
+import { PromptBox } from '@/components/model/PromptBox';
+import { RaceResults } from './RaceResults';
+import { useModel } from '@/lib/hooks/useModel';
+import { useRace } from '@/lib/hooks/useRace';
+import { tokenOptions } from '@/lib/race';
+import '@/components/viz/viz.css';
+
+const DEFAULTS = { prompt: 'It is a truth universally acknowledged', tokens: 32, repeats: 1, seed: 1 };
+const REPEATS = [1, 3, 5];
+
+/** `?tokens=128&repeats=3&autorun=1`: lets scripts/race-report.js (and a curious reader) drive the race. */
+function urlParams(): { tokens?: number; repeats?: number; seed?: number; autorun: boolean } {
+  const p = new URLSearchParams(window.location.search);
+  const num = (k: string) => (p.has(k) && Number.isFinite(Number(p.get(k))) ? Number(p.get(k)) : undefined);
+  return { tokens: num('tokens'), repeats: num('repeats'), seed: num('seed'), autorun: p.get('autorun') === '1' };
+}
+
+/** Lesson 5: naive against cached generation of the same tokens, timed step by step. */
+export function RaceCell() {
+  const [state, update, reset] = useCellState(DEFAULTS);
+  const model = useModel('austen');
+  const race = useRace(model.model, model.tokenizer);
+  const ids = { tokens: useId(), repeats: useId(), seed: useId() };
+  const promptLength = model.tokenizer ? model.tokenizer.encode(state.prompt).length : null;
+  const blockSize = model.info?.config.blockSize ?? 256;
+  const options = tokenOptions(blockSize, promptLength ?? 1);
+  const tokens = Math.min(state.tokens, blockSize - (promptLength ?? 1) + 1);
+  const running = race.state.status === 'running';
+  const autorun = useRef(false);
+
+  useEffect(() => {
+    const p = urlParams();
+    update({
+      ...(p.tokens ? { tokens: p.tokens } : {}),
+      ...(p.repeats ? { repeats: p.repeats } : {}),
+      ...(p.seed !== undefined ? { seed: p.seed } : {}),
+    });
+    autorun.current = p.autorun;
+  }, [update]);
+
+  const { start } = race;
+  const ready = model.status === 'ready';
+  useEffect(() => {
+    if (!ready || !autorun.current) return;
+    autorun.current = false;
+    start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed });
+  }, [ready, start, state.prompt, tokens, state.repeats, state.seed]);
+
+  const controls = (
+    <>
+      <PromptBox
+        value={state.prompt}
+        onChange={(prompt) => update({ prompt })}
+        tokenCount={promptLength}
+        blockSize={blockSize}
+        rows={2}
+        disabled={running}
+      />
+      <div className="field">
+        <label htmlFor={ids.tokens}>Tokens to generate</label>
+        <select id={ids.tokens} value={tokens} disabled={running} onChange={(e) => update({ tokens: Number(e.target.value) })}>
+          {[...new Set([...options, tokens])].sort((a, b) => a - b).map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.repeats}>Repeat each generator</label>
+        <select id={ids.repeats} value={state.repeats} disabled={running} onChange={(e) => update({ repeats: Number(e.target.value) })}>
+          {[...new Set([...REPEATS, state.repeats])].map((n) => (
+            <option key={n} value={n}>
+              {n === 1 ? 'once' : `${n} times (medians per step)`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.seed}>Sampling seed</label>
+        <input
+          id={ids.seed}
+          type="number"
+          min={0}
+          step={1}
+          value={state.seed}
+          disabled={running}
+          onChange={(e) => update({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })}
+        />
+      </div>
+      <div className="run-row">
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={!ready || running}
+          onClick={() => start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed })}
+        >
+          Run the race
+        </button>
+        <button type="button" className="button" disabled={!running} onClick={race.stop}>
+          Stop
+        </button>
+      </div>
+    </>
+  );
+
+  return (
+    <LiveCell
+      name="race"
+      title="Race: naive against cached"
+      description="Both generators continue the same prompt with the same seed on the same model. Each step is timed from the forward pass to the logits being back in JavaScript."
+      controls={controls}
+      onReset={reset}
+    >
+      <ModelGate model={model} label="the austen model">
+        <RaceResults race={race.state} backend={model.backend} modelName="austen" />
+      </ModelGate>
+    </LiveCell>
+  );
+}

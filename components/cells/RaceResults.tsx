@@ -1,0 +1,188 @@
+'use client';
+
+import { useEffect, useMemo, useRef } from 'react';
+import { LineChartCell } from '@/components/charts/LineChartCell';
+import { chartPng, downloadBlob } from '@/components/charts/download';
+import type { BackendState } from '@/lib/backend-store';
+import type { RaceState } from '@/lib/hooks/useRace';
+import { formatMs, formatSpeedup, raceCsv, raceRows, summarizeRace, type RaceRow } from '@/lib/race';
+import { setRaceReport } from '@/lib/race-store';
+
+const total = (ms: number[]) => ms.reduce((a, b) => a + b, 0);
+
+/** Rows for a table: the first, powers of two, and the last. */
+function milestones(rows: readonly RaceRow[]): RaceRow[] {
+  return rows.filter((r, i) => i === rows.length - 1 || (r.token & (r.token - 1)) === 0);
+}
+
+export interface RaceResultsProps {
+  race: RaceState;
+  backend: BackendState;
+  modelName: string;
+}
+
+/** The race's phases, verdict, medians, charts, speedup table and exports. */
+export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
+  const figures = useRef<HTMLDivElement>(null);
+  const backendName = backend.status === 'ready' ? backend.report.name : 'unknown';
+  const software = backend.status === 'ready' && Boolean(backend.report.adapter?.software);
+  const rows = useMemo(() => (race.runs ? raceRows(race.runs) : []), [race.runs]);
+  const summary = useMemo(() => (race.runs ? summarizeRace(race.runs) : null), [race.runs]);
+
+  useEffect(() => {
+    if (summary && rows.length) setRaceReport({ rows, summary, backend: backendName, software });
+  }, [rows, summary, backendName, software]);
+
+  const p = race.progress;
+  const phaseText = p
+    ? p.phase === 'warmup'
+      ? `Warm-up (not counted): ${p.step} of ${p.tokens} tokens`
+      : `Repeat ${p.repeat}: ${p.phase} generator, ${p.step} of ${p.tokens} tokens`
+    : null;
+
+  const png = async (name: string) => {
+    const figure = figures.current?.querySelector<HTMLElement>(`[data-chart="${name}"]`);
+    if (figure) downloadBlob(await chartPng(figure), `${name}-${backendName}.png`);
+  };
+
+  return (
+    <div className="race-results" data-race-status={race.status}>
+      {software ? (
+        <p className="warn-text" data-software-gpu="">
+          This browser runs WebGPU on a software GPU: these timings are not representative of a real graphics card.
+        </p>
+      ) : null}
+      {race.status === 'idle' ? <p className="viz-note">Press “Run the race”. A warm-up run comes first and is not counted.</p> : null}
+      <p className="phase" aria-live="polite" data-phase={p?.phase ?? race.status}>
+        {phaseText ?? (race.status === 'stopped' ? 'Stopped.' : race.status === 'running' ? 'Starting…' : '')}
+      </p>
+      {race.error ? (
+        <p className="error" role="alert">
+          {race.error}
+        </p>
+      ) : null}
+      {race.warmup ? (
+        <p className="phase" data-warmup="">
+          <span className="phase-label">Warm-up</span>
+          Not counted: naive {formatMs(total(race.warmup.naive.ms))} ms, cached {formatMs(total(race.warmup.cached.ms))} ms in
+          all. The first run on a device compiles its GPU programs; that time is real but says nothing about the cache.
+        </p>
+      ) : null}
+      {summary && race.params ? (
+        <>
+          <p className="verdict" data-tokens-match={String(summary.tokensMatch)}>
+            {summary.tokensMatch
+              ? `Both generators chose the same ${summary.tokens} tokens in every run.`
+              : `The tokens differ from step ${summary.firstMismatch + 1}: the cached and naive logits disagreed enough to change a choice.`}
+          </p>
+          <dl
+            className="stats"
+            data-race-summary=""
+            data-backend={backendName}
+            data-tokens={summary.tokens}
+            data-repeats={summary.repeats}
+            data-naive-median={summary.naiveMedianMs.toFixed(3)}
+            data-cached-median={summary.cachedMedianMs.toFixed(3)}
+            data-speedup={summary.medianSpeedup.toFixed(3)}
+          >
+            <div>
+              <dt>Naive, median per token</dt>
+              <dd>{formatMs(summary.naiveMedianMs)} ms</dd>
+            </div>
+            <div>
+              <dt>Cached, median per token</dt>
+              <dd>{formatMs(summary.cachedMedianMs)} ms</dd>
+            </div>
+            <div>
+              <dt>Speedup (median step)</dt>
+              <dd>{formatSpeedup(summary.medianSpeedup)}</dd>
+            </div>
+            <div>
+              <dt>All {summary.tokens} tokens</dt>
+              <dd>
+                {formatMs(summary.naiveTotalMs)} vs {formatMs(summary.cachedTotalMs)} ms
+              </dd>
+            </div>
+          </dl>
+          <div ref={figures}>
+            <LineChartCell
+              name="race-step-ms"
+              caption={`Milliseconds per step (forward + readback), ${summary.repeats === 1 ? 'one run' : `median of ${summary.repeats} runs`} on ${backendName}. Step 1 is the prompt for both.`}
+              data={rows}
+              xKey="token"
+              xLabel="Token"
+              yLabel="ms per step"
+              series={[
+                { key: 'naiveMs', label: 'Naive' },
+                { key: 'cachedMs', label: 'Cached' },
+              ]}
+              formatY={formatMs}
+              tableRows={milestones(rows)}
+            />
+            <LineChartCell
+              name="race-cumulative"
+              caption="Running total: milliseconds until this many tokens existed."
+              data={rows}
+              xKey="token"
+              xLabel="Tokens generated"
+              yLabel="ms so far"
+              series={[
+                { key: 'naiveTotal', label: 'Naive' },
+                { key: 'cachedTotal', label: 'Cached' },
+              ]}
+              formatY={formatMs}
+              tableRows={milestones(rows)}
+            />
+          </div>
+          <div className="table-scroll" data-speedup-table="">
+            <table className="data-table">
+              <caption>Speedup at each length: naive ÷ cached, measured in the same run.</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Token</th>
+                  <th scope="col">Naive step (ms)</th>
+                  <th scope="col">Cached step (ms)</th>
+                  <th scope="col">Step speedup</th>
+                  <th scope="col">Total speedup</th>
+                </tr>
+              </thead>
+              <tbody>
+                {milestones(rows).map((r) => (
+                  <tr key={r.token}>
+                    <th scope="row">{r.token}</th>
+                    <td>{formatMs(r.naiveMs)}</td>
+                    <td>{formatMs(r.cachedMs)}</td>
+                    <td>{formatSpeedup(r.stepSpeedup)}</td>
+                    <td>{formatSpeedup(r.totalSpeedup)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="chart-actions">
+            <button
+              type="button"
+              className="button"
+              onClick={() =>
+                downloadBlob(
+                  new Blob([raceCsv(race.runs!, { backend: backendName, model: modelName, prompt: race.params!.prompt, seed: race.params!.seed })], {
+                    type: 'text/csv',
+                  }),
+                  `race-${backendName}-${summary.tokens}.csv`,
+                )
+              }
+            >
+              Download CSV
+            </button>
+            <button type="button" className="button" onClick={() => void png('race-step-ms')}>
+              Per-step chart as PNG
+            </button>
+            <button type="button" className="button" onClick={() => void png('race-cumulative')}>
+              Running-total chart as PNG
+            </button>
+          </div>
+        </>
+      ) : null}
+    </div>
+  );
+}

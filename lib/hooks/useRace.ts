@@ -1,0 +1,86 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { GPT, Tokenizer } from '@/lib/gpt';
+import type { RaceProgress } from '@/lib/measure';
+import type { RaceRun, RaceRuns } from '@/lib/race';
+
+export interface RaceParams {
+  prompt: string;
+  tokens: number;
+  repeats: number;
+  seed: number;
+}
+
+export interface RaceState {
+  status: 'idle' | 'running' | 'done' | 'stopped' | 'error';
+  progress: RaceProgress | null;
+  /** The warm-up's timings: shown as their own phase, never part of the results. */
+  warmup: { naive: RaceRun; cached: RaceRun } | null;
+  runs: RaceRuns | null;
+  /** The parameters of the last started race. */
+  params: RaceParams | null;
+  error: string | null;
+}
+
+const IDLE: RaceState = { status: 'idle', progress: null, warmup: null, runs: null, params: null, error: null };
+
+/**
+ * Runs the race (lib/measure's runRace) for a view: plain progress and plain milliseconds out, the
+ * model's tensors never in React state. `start` ignores calls while a race runs; `stop` ends it
+ * before its next step.
+ */
+export function useRace(model: GPT | null, tokenizer: Tokenizer | null) {
+  const [state, setState] = useState<RaceState>(IDLE);
+  const abort = useRef<AbortController | null>(null);
+
+  useEffect(() => () => abort.current?.abort(), []);
+
+  const start = useCallback(
+    (params: RaceParams) => {
+      if (!model || !tokenizer || abort.current) return;
+      const ids = tokenizer.encode(params.prompt);
+      if (ids.length === 0) {
+        setState({ ...IDLE, status: 'error', error: 'The prompt is empty: type a few words for both generators to continue.' });
+        return;
+      }
+      const controller = new AbortController();
+      abort.current = controller;
+      setState({ ...IDLE, status: 'running', params });
+      let last = 0;
+      import('@/lib/measure')
+        .then((m) =>
+          m.runRace(model, tokenizer, ids, {
+            ...params,
+            warmup: true,
+            signal: controller.signal,
+            onProgress: (progress) => {
+              // A re-render per step is cheap, but not at 60 per second on a fast GPU.
+              const now = performance.now();
+              if (now - last < 80 && progress.step !== progress.tokens) return;
+              last = now;
+              setState((s) => ({ ...s, progress }));
+            },
+          }),
+        )
+        .then(
+          (result) => setState((s) => ({ ...s, status: 'done', runs: result.runs, warmup: result.warmup, progress: null })),
+          (err: unknown) => {
+            const stopped = (err as { name?: string }).name === 'AbortedError';
+            setState((s) => ({
+              ...s,
+              status: stopped ? 'stopped' : 'error',
+              error: stopped ? null : `The race failed: ${err instanceof Error ? err.message : String(err)}. Reload the page or try another backend.`,
+            }));
+          },
+        )
+        .finally(() => {
+          if (abort.current === controller) abort.current = null;
+        });
+    },
+    [model, tokenizer],
+  );
+
+  const stop = useCallback(() => abort.current?.abort(), []);
+  return { state, start, stop };
+}
