@@ -10,6 +10,7 @@ export const lessonModules: Record<LessonSlug, () => Promise<{ default: Componen
   'what-the-kv-cache-is-for': () => import('./what-the-kv-cache-is-for.mdx'),
   'one-token-at-a-time': () => import('./one-token-at-a-time.mdx'),
   'queries-keys-values': () => import('./queries-keys-values.mdx'),
+  'cache-row-by-row': () => import('./cache-row-by-row.mdx'),
   race: () => import('./race.mdx'),
   'prefill-and-decode': () => import('./prefill-and-decode.mdx'),
 };

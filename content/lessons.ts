@@ -45,6 +45,14 @@ const registry = [
     needsModel: true,
   },
   {
+    slug: 'cache-row-by-row',
+    title: 'The KV cache, row by row',
+    summary:
+      'Open the cache: every layer gains one row of keys and one of values per step, the query is thrown away, and fewer key/value heads make it smaller.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
     slug: 'race',
     title: 'Race: cached against naive',
     summary:

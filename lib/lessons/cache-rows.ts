@@ -1,0 +1,56 @@
+/**
+ * Plain-array helpers for the "KV cache, row by row" lesson: flatten a layer's heads into rows, check
+ * that old rows never change between steps, and the cache-size formula the lesson prints.
+ */
+
+/** [nKvHead][T][hs] → [T][nKvHead·hs]: one row per position, heads side by side. */
+export function rowsOf(block: readonly (readonly (readonly number[])[])[]): number[][] {
+  const T = block[0]?.length ?? 0;
+  return Array.from({ length: T }, (_, t) => block.flatMap((head) => head[t]));
+}
+
+export interface RowDiff {
+  /** Rows the new block has beyond the old one. */
+  appended: number;
+  /** Largest absolute change among the rows both blocks have (0 when the cache only grew). */
+  maxOldRowChange: number;
+}
+
+/** How `next` differs from `prev`, row by row. */
+export function diffRows(prev: readonly (readonly number[])[], next: readonly (readonly number[])[]): RowDiff {
+  let max = 0;
+  const shared = Math.min(prev.length, next.length);
+  for (let t = 0; t < shared; t++) {
+    const a = prev[t];
+    const b = next[t];
+    if (a.length !== b.length) return { appended: next.length - prev.length, maxOldRowChange: Infinity };
+    for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  }
+  return { appended: next.length - prev.length, maxOldRowChange: max };
+}
+
+export interface CacheShape {
+  nLayer: number;
+  nHead: number;
+  nKvHead: number;
+  nEmbd: number;
+}
+
+/** 2 · nLayer · nKvHead · hs · T · 4 bytes: a key and a value row per layer, float32. */
+export function cacheBytesFormula(c: CacheShape, T: number): number {
+  return 2 * c.nLayer * c.nKvHead * (c.nEmbd / c.nHead) * T * 4;
+}
+
+/** The first position where two token lists differ, or null when one is a prefix of the other. */
+export function firstDifference(a: readonly number[], b: readonly number[]): number | null {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return null;
+}
+
+/** Largest absolute value, for a symmetric colour scale (1 for an empty block). */
+export function maxAbs(rows: readonly (readonly number[])[]): number {
+  let m = 0;
+  for (const r of rows) for (const v of r) m = Math.max(m, Math.abs(v));
+  return m || 1;
+}
