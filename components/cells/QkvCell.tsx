@@ -31,7 +31,7 @@ export function QkvCell() {
   const [state, update, reset] = useCellState(DEFAULTS);
   const model = useModel(state.modelName);
   const traced = useAttentionTrace(model.model, model.tokenizer, state.prompt, MAX_TOKENS);
-  const config = model.info?.config ?? null;
+  const config = model.model?.config ?? null;
   const T = traced.ids.length;
   const t = T === 0 ? 0 : state.position < 0 || state.position >= T ? T - 1 : state.position;
   const ids = { model: useId(), layer: useId(), head: useId(), pos: useId() };

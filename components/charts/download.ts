@@ -20,7 +20,8 @@ const STYLE_PROPS = ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'opac
  * colours are written inline on a copy before it is serialized and drawn on a canvas.
  */
 export async function chartPng(figure: HTMLElement, scale = 2): Promise<Blob> {
-  const svg = figure.querySelector<SVGSVGElement>('.chart-plot svg.recharts-surface') ?? figure.querySelector('svg');
+  // The plot itself, not one of the legend's little icon SVGs (they share the class).
+  const svg = figure.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface');
   if (!svg) throw new Error('The chart has not been drawn yet.');
   const { width, height } = svg.getBoundingClientRect();
   const copy = svg.cloneNode(true) as SVGSVGElement;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { GPT, PlainTrace, Tokenizer } from '@/lib/gpt';
+import type { GPT, GPTConfig, PlainTrace, Tokenizer } from '@/lib/gpt';
 
 export interface AttentionTraceState {
   status: 'idle' | 'running' | 'ready' | 'error';
@@ -11,6 +11,11 @@ export interface AttentionTraceState {
   /** Every layer's q, k, v, scores, scaled, masked and weights as plain arrays. */
   trace: PlainTrace | null;
   error: string | null;
+}
+
+interface Traced extends AttentionTraceState {
+  /** The model config the trace was made with. */
+  config: GPTConfig | null;
 }
 
 const IDLE: AttentionTraceState = { status: 'idle', ids: [], labels: [], trace: null, error: null };
@@ -26,14 +31,14 @@ export function useAttentionTrace(
   text: string,
   maxTokens: number,
 ): AttentionTraceState {
-  const [state, setState] = useState<AttentionTraceState>(IDLE);
+  const [state, setState] = useState<Traced>({ ...IDLE, config: null });
   useEffect(() => {
     if (!model || !tokenizer) return;
     const ids = tokenizer.encode(text).slice(0, Math.min(maxTokens, model.config.blockSize));
     let live = true;
     const timer = setTimeout(() => {
       if (ids.length === 0) {
-        setState({ ...IDLE, status: 'error', error: 'The prompt is empty: type some text to look inside.' });
+        setState({ ...IDLE, status: 'error', error: 'The prompt is empty: type some text to look inside.', config: model.config });
         return;
       }
       setState((s) => ({ ...s, status: 'running' }));
@@ -41,10 +46,13 @@ export function useAttentionTrace(
         .then((gpt) => gpt.traceForward(model, ids))
         .then(
           (trace) => {
-            if (live) setState({ status: 'ready', ids, labels: ids.map((id) => tokenizer.tokenLabel(id)), trace, error: null });
+            if (live) {
+              const labels = ids.map((id) => tokenizer.tokenLabel(id));
+              setState({ status: 'ready', ids, labels, trace, error: null, config: model.config });
+            }
           },
           (err: unknown) => {
-            if (live) setState({ ...IDLE, status: 'error', error: err instanceof Error ? err.message : String(err) });
+            if (live) setState({ ...IDLE, status: 'error', error: err instanceof Error ? err.message : String(err), config: model.config });
           },
         );
     }, 250);
@@ -53,5 +61,8 @@ export function useAttentionTrace(
       clearTimeout(timer);
     };
   }, [model, tokenizer, text, maxTokens]);
-  return state;
+  // A trace of the previous text stays up while the new one runs; one of another model never does.
+  if (!model || state.config !== model.config) return { ...IDLE, status: model ? 'running' : 'idle' };
+  const { status, ids, labels, trace, error } = state;
+  return { status, ids, labels, trace, error };
 }
