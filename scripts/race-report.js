@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Runs the race lesson's own measurement on each tfjs backend and prints a markdown table.
+// Not part of `npm test`: on machines without a GPU, WebGPU runs on SwiftShader and this takes long.
+//
+// Usage (after `npm run build`):
+//   node scripts/race-report.js [--backends webgpu,webgl,wasm,cpu] [--tokens 32,128,256]
+//                               [--repeats 1] [--timeout-min 10] [--port 4180]
+// Drives /lessons/race/?backend=<b>&tokens=<n>&repeats=<r>&autorun=1 and reads the result the page
+// writes on its summary (data-naive-median, data-cached-median, data-speedup, data-tokens-match).
+import { spawn } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+// The same flags as playwright.config.ts (WebGPU on, even on SwiftShader).
+const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const backends = arg('backends', 'webgpu,webgl,wasm,cpu').split(',');
+const tokenCounts = arg('tokens', '32,128,256').split(',').map(Number);
+const repeats = Number(arg('repeats', '1'));
+const timeoutMs = Number(arg('timeout-min', '10')) * 60_000;
+const port = Number(arg('port', '4180'));
+const base = `http://127.0.0.1:${port}`;
+
+async function waitForServer(url, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the static server did not answer at ${url}; run \`npm run build\` first`);
+}
+
+const server = spawn(process.execPath, ['scripts/serve.js'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const rows = [];
+try {
+  await waitForServer(`${base}/`);
+  for (const backend of backends) {
+    for (const tokens of tokenCounts) {
+      const page = await browser.newPage();
+      const started = Date.now();
+      try {
+        await page.goto(`${base}/lessons/race/?backend=${backend}&tokens=${tokens}&repeats=${repeats}&autorun=1`);
+        const ran = await page.locator('header [data-backend]').getAttribute('data-backend', { timeout: 120_000 });
+        await page.locator('[data-race-status="done"], [data-race-status="error"]').waitFor({ timeout: timeoutMs });
+        const s = page.locator('[data-race-summary]');
+        if ((await s.count()) === 0) throw new Error(await page.locator('.race-results .error').innerText());
+        const get = (a) => s.getAttribute(a);
+        const row = {
+          backend: (await get('data-backend')) ?? ran,
+          tokens: Number(await get('data-tokens')),
+          naive: Number(await get('data-naive-median')),
+          cached: Number(await get('data-cached-median')),
+          speedup: Number(await get('data-speedup')),
+          match: await page.locator('[data-tokens-match]').getAttribute('data-tokens-match'),
+          minutes: (Date.now() - started) / 60_000,
+        };
+        rows.push(row);
+        console.error(`${backend} ${tokens}: done in ${row.minutes.toFixed(1)} min`);
+      } catch (err) {
+        rows.push({ backend, tokens, failed: String(err.message ?? err).split('\n')[0] });
+        console.error(`${backend} ${tokens}: did not finish (${String(err.message ?? err).split('\n')[0]})`);
+      } finally {
+        await page.close();
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  server.kill();
+}
+
+console.log(`| backend | tokens | naive median ms/token | cached median ms/token | speedup | tokens match |`);
+console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
+for (const r of rows) {
+  if (r.failed) console.log(`| ${r.backend} | ${r.tokens} | — | — | — | did not finish: ${r.failed} |`);
+  else console.log(`| ${r.backend} | ${r.tokens} | ${r.naive.toFixed(2)} | ${r.cached.toFixed(2)} | ${r.speedup.toFixed(2)}× | ${r.match} |`);
+}
