@@ -188,12 +188,12 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
   const out: string[] = [];
   const last = rows[rows.length - 1];
   const decode = rows.slice(1); // step 1 is the prefill for the cached run: both read the whole prompt
-  const cachedDecode = median(decode.map((r) => r.cachedMs));
+  const cachedStep = decode.length ? median(decode.map((r) => r.cachedMs)) : s.cachedMedianMs;
+  const ratio = speedup(last.naiveMs, cachedStep);
   out.push(
-    `On your device (${backend}) a cached step took a median ${formatMs(decode.length ? cachedDecode : s.cachedMedianMs)} ms, ` +
-      `and the naive step for token ${last.token} took ${formatMs(last.naiveMs)} ms — ${formatSpeedup(
-        speedup(last.naiveMs, decode.length ? cachedDecode : s.cachedMedianMs),
-      )} as long.`,
+    `On your device (${backend}) a cached step took a median ${formatMs(cachedStep)} ms, and the naive step for token ${last.token} ` +
+      `took ${formatMs(last.naiveMs)} ms — ` +
+      (ratio >= 1 ? `the cache made that step ${formatSpeedup(ratio)} faster.` : `the cached step was the slower one (${formatSpeedup(ratio)}).`),
   );
   out.push(
     `All ${s.tokens} tokens took ${formatMs(s.naiveTotalMs)} ms without a cache and ${formatMs(s.cachedTotalMs)} ms with one: ` +
@@ -201,6 +201,12 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
   );
   const first = rows[0];
   const growth = speedup(last.naiveMs, first.naiveMs);
+  if (ratio < 1) {
+    out.push(
+      'A cached step runs a few more operations than a naive one (it appends to the cache in every layer). Where each ' +
+        'operation carries a large fixed cost, that bookkeeping can outweigh the arithmetic the cache saves.',
+    );
+  }
   if (Number.isFinite(growth) && growth < 1.5 && rows.length > 4) {
     out.push(
       `The naive step barely grew (${formatMs(first.naiveMs)} ms at the first token, ${formatMs(last.naiveMs)} ms at the last): ` +

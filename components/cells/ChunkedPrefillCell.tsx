@@ -90,7 +90,7 @@ export function ChunkedPrefillCell() {
               </div>
               <div>
                 <dt>Largest |difference| in the next-token logits</dt>
-                <dd>{c.maxAbsDiff.toExponential(2)}</dd>
+                <dd>{c.maxAbsDiff === 0 ? '0 (identical)' : c.maxAbsDiff.toExponential(2)}</dd>
               </div>
               <div>
                 <dt>Same next token (greedy)?</dt>

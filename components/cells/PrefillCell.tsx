@@ -96,7 +96,6 @@ export function PrefillCell() {
                 { key: 'decode', label: 'Time per next token', dashed: true },
               ]}
               formatY={formatMs}
-              tableOpen
             />
           ) : null}
         </div>

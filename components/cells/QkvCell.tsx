@@ -17,7 +17,7 @@ const MAX_TOKENS = 32;
 
 const DEFAULTS = {
   modelName: 'austen' as ModelName,
-  prompt: 'It is a truth universally acknowledged, that a single man in possession of a good fortune',
+  prompt: 'It is a truth universally acknowledged, that a single man',
   layer: 0,
   head: 0,
   /** -1: the last token. */

@@ -94,11 +94,19 @@ describe('race CSV', () => {
 });
 
 describe('race interpretation', () => {
+  it('says so plainly when the cached step was the slower one', () => {
+    const runs = { naive: [run([4, 4, 4, 4, 4])], cached: [run([4, 8, 8, 8, 8])] };
+    const lines = interpretRace(raceRows(runs), summarizeRace(runs), 'webgpu');
+    expect(lines[0]).toContain('the cached step was the slower one (0.5×)');
+    expect(lines.join(' ')).toMatch(/bookkeeping can outweigh/);
+  });
+
   it('names the measured numbers, and says when per-op overhead dominates', () => {
     const runs = { naive: [run([10, 10, 10, 10, 11, 11])], cached: [run([10, 9, 9, 9, 9, 9])] };
     const lines = interpretRace(raceRows(runs), summarizeRace(runs), 'webgpu');
     expect(lines[0]).toContain('token 6 took 11.0 ms');
-    expect(lines[0]).toContain('9.00 ms');
+    expect(lines[0]).toContain('a median 9.00 ms');
+    expect(lines[0]).toContain('1.2× faster');
     expect(lines.join(' ')).toMatch(/overhead/);
   });
 
