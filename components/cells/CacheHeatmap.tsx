@@ -58,9 +58,7 @@ export function CacheHeatmap({ rows, title, scale, cellWidth, rowHeight, group, 
   return (
     <figure className={`heatmap${transient ? ' heatmap-transient' : ''}`} data-heatmap={name} data-rows={rows.length}>
       <figcaption className="heatmap-title">
-        {title} <span className="heatmap-shape">
-          {rows.length} × {width0}
-        </span>
+        {title} <span className="heatmap-shape">({rows.length} × {width0})</span>
       </figcaption>
       <div className="heatmap-canvas" style={{ width, height }}>
         <canvas

@@ -51,10 +51,17 @@ export function StepControls({ onStep, onTogglePlay, playing, busy = false, disa
   return (
     <div className="step-controls" ref={root}>
       <div className="step-buttons">
-        <button type="button" className="button button-primary" onClick={onStep} disabled={disabled || playing} aria-busy={busy}>
+        {/* aria-disabled, not disabled: a disabled button drops keyboard focus out of the cell. */}
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => !(disabled || playing) && onStep()}
+          aria-disabled={disabled || playing}
+          aria-busy={busy}
+        >
           Step
         </button>
-        <button type="button" className="button" onClick={onTogglePlay} disabled={disabled} aria-pressed={playing}>
+        <button type="button" className="button" onClick={() => !disabled && onTogglePlay()} aria-disabled={disabled} aria-pressed={playing}>
           {playing ? 'Pause' : 'Play'}
         </button>
         {onReset ? (
