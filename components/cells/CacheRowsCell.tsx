@@ -20,7 +20,7 @@ const MODELS: Record<ModelName, string> = {
 };
 const DEFAULTS = { prompt: 'Emma Woodhouse, handsome, clever, and rich,', modelName: 'austen' as ModelName, layer: 0 };
 const MAX_NEW = 40;
-const ROW_H = 14;
+const ROW_H = 16;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** A finished or running generation of one model, kept to compare the two models on the same prompt. */
