@@ -18,7 +18,7 @@ export function AttentionStages({ step, labels, hs, highlight, onPoint }: Attent
   const root = Math.sqrt(hs);
   const t = step.k.length - 1;
   return (
-    <div className="table-scroll stages" data-stages="">
+    <div className="table-scroll stages" data-stages="" tabIndex={0} role="region" aria-label="Attention stages (scrolls sideways)">
       <table className="data-table stages-table" onMouseLeave={() => onPoint(null)}>
         <caption>
           Each stage for the query of “{labels[t]}” (position {t}) against the key at every position; √{hs} ={' '}

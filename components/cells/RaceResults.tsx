@@ -134,7 +134,7 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
               tableRows={milestones(rows)}
             />
           </div>
-          <div className="table-scroll" data-speedup-table="">
+          <div className="table-scroll" data-speedup-table="" tabIndex={0} role="region" aria-label="Speedup table (scrolls sideways)">
             <table className="data-table">
               <caption>Speedup at each length: naive ÷ cached, measured in the same run.</caption>
               <thead>

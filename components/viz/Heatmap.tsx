@@ -76,7 +76,11 @@ export function Heatmap({
   return (
     <figure className="heatmap" data-heatmap={name}>
       <figcaption className="heatmap-caption">{caption}</figcaption>
-      <div className="heatmap-scroll">
+      {/* Without row buttons nothing inside takes focus, so the scroll box itself must (for keyboard scrolling). */}
+      <div
+        className="heatmap-scroll"
+        {...(onPoint ? {} : { tabIndex: 0, role: 'region', 'aria-label': `${caption} (scrolls sideways)` })}
+      >
         <table
           className={`heatmap-grid${showValues ? ' heatmap-values' : ''}`}
           style={{ ['--cell' as string]: `${cellSize}px` }}
