@@ -125,7 +125,9 @@ export function LineChartCell({
           {series.map((s, i) => (
             <Line
               key={s.key}
-              type="monotone"
+              // Straight segments: the points are measurements, and a smoothed curve would draw values
+              // between them that nobody measured.
+              type="linear"
               dataKey={s.key}
               name={s.label}
               stroke={s.color ?? DEFAULT_COLORS[i % DEFAULT_COLORS.length]}
