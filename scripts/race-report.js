@@ -46,6 +46,12 @@ async function waitForServer(url, ms = 15_000) {
   throw new Error(`the static server did not answer at ${url}; run \`npm run build\` first`);
 }
 
+/** One table row (also logged as each run finishes, so a stopped report keeps what it measured). */
+function line(r) {
+  if (r.failed) return `| ${r.backend} | ${r.tokens} | — | — | — | did not finish: ${r.failed} |`;
+  return `| ${r.backend} | ${r.tokens} | ${r.naive.toFixed(2)} | ${r.cached.toFixed(2)} | ${r.speedup.toFixed(2)}× | ${r.match} |`;
+}
+
 const server = spawn(process.execPath, ['scripts/serve.js'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const rows = [];
@@ -72,7 +78,7 @@ try {
           minutes: (Date.now() - started) / 60_000,
         };
         rows.push(row);
-        console.error(`${backend} ${tokens}: done in ${row.minutes.toFixed(1)} min`);
+        console.error(`${backend} ${tokens}: done in ${row.minutes.toFixed(1)} min — ${line(row)}`);
       } catch (err) {
         rows.push({ backend, tokens, failed: String(err.message ?? err).split('\n')[0] });
         console.error(`${backend} ${tokens}: did not finish (${String(err.message ?? err).split('\n')[0]})`);
@@ -88,7 +94,4 @@ try {
 
 console.log(`| backend | tokens | naive median ms/token | cached median ms/token | speedup | tokens match |`);
 console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
-for (const r of rows) {
-  if (r.failed) console.log(`| ${r.backend} | ${r.tokens} | — | — | — | did not finish: ${r.failed} |`);
-  else console.log(`| ${r.backend} | ${r.tokens} | ${r.naive.toFixed(2)} | ${r.cached.toFixed(2)} | ${r.speedup.toFixed(2)}× | ${r.match} |`);
-}
+for (const r of rows) console.log(line(r));
