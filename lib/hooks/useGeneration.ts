@@ -15,20 +15,8 @@ export interface ViewToken {
   position: number;
 }
 
-/** A step record without tensors or big arrays: safe to keep in React state. */
-export interface ViewRecord {
-  step: number;
-  id: number;
-  text: string;
-  prob: number;
-  rawProb: number;
-  ms: number;
-  processed: number;
-  cacheLength: number;
-  cacheBytes: number;
-  stopReason?: 'maxTokens' | 'blockSize';
-  trace?: PlainTrace;
-}
+/** A step record without tensors or big arrays (no logits, no live cache): safe to keep in React state. */
+export type ViewRecord = Omit<StepRecord, 'logits' | 'cache'>;
 
 /** Something the cell must say in words instead of silently stopping. */
 export interface GenerationMessage {
