@@ -9,17 +9,8 @@
 // writes on its summary (data-naive-median, data-cached-median, data-speedup, data-tokens-match).
 import { spawn } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
-// The same flags as playwright.config.ts (WebGPU on, even on SwiftShader).
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,7 +44,7 @@ function line(r) {
 }
 
 const server = spawn(process.execPath, ['scripts/serve.js'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const rows = [];
 try {
   await waitForServer(`${base}/`);
