@@ -3,6 +3,7 @@
 import { useId } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { ModelGate } from '@/components/model/ModelGate';
+import { MeasureStatus } from './MeasureStatus';
 import { useModel } from '@/lib/hooks/useModel';
 import { DECODE_STEPS, usePrefill } from '@/lib/hooks/usePrefill';
 import { formatMs } from '@/lib/race';
@@ -68,14 +69,12 @@ export function ChunkedPrefillCell() {
     >
       <ModelGate model={model} label="the austen model">
         <div data-chunked-status={prefill.state.status}>
-          <p className="phase" aria-live="polite">
-            {prefill.state.activity ?? (prefill.state.status === 'idle' ? 'Press “Compare”.' : '')}
-          </p>
-          {prefill.state.error ? (
-            <p className="error" role="alert">
-              {prefill.state.error}
-            </p>
-          ) : null}
+          <MeasureStatus
+            activity={prefill.state.activity}
+            idle={prefill.state.status === 'idle'}
+            idleText="Press “Compare”."
+            error={prefill.state.error}
+          />
           {c ? (
             <dl className="stats" data-chunked-max-diff={c.maxAbsDiff}>
               <div>

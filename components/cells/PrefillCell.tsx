@@ -3,6 +3,7 @@
 import { useId } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { ModelGate } from '@/components/model/ModelGate';
+import { MeasureStatus } from './MeasureStatus';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { useModel } from '@/lib/hooks/useModel';
 import { DECODE_STEPS, usePrefill } from '@/lib/hooks/usePrefill';
@@ -55,14 +56,12 @@ export function PrefillCell() {
     >
       <ModelGate model={model} label="the austen model">
         <div data-prefill-status={prefill.state.status}>
-          <p className="phase" aria-live="polite">
-            {prefill.state.activity ?? (prefill.state.status === 'idle' ? 'Press “Measure this prompt” or “Sweep prompt lengths”.' : '')}
-          </p>
-          {prefill.state.error ? (
-            <p className="error" role="alert">
-              {prefill.state.error}
-            </p>
-          ) : null}
+          <MeasureStatus
+            activity={prefill.state.activity}
+            idle={prefill.state.status === 'idle'}
+            idleText="Press “Measure this prompt” or “Sweep prompt lengths”."
+            error={prefill.state.error}
+          />
           {single ? (
             <dl className="stats" data-prefill-single={single.promptLength}>
               <div>
