@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { useBackend } from '@/lib/hooks/useBackend';
 import type { MatMulCheck } from '@/lib/device-check';
 import { BACKEND_ORDER } from '@/lib/backend-store';
+import { LiveCell } from '@/components/notebook/LiveCell';
 
 const LABELS = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (plain JavaScript)' } as const;
 
@@ -28,16 +29,8 @@ export function DeviceReport() {
 
   return (
     <div className="notebook">
-      <section className="cell cell-live" aria-labelledby="backend-heading" data-cell="device">
-        <header className="cell-live-header">
-          <span className="cell-kind" aria-hidden="true">
-            live
-          </span>
-          <h2 id="backend-heading" className="cell-title">
-            Backend
-          </h2>
-        </header>
-        <div className="cell-output" aria-live="polite">
+      <LiveCell name="device" title="Backend">
+        <div aria-live="polite">
           {state.status === 'idle' || state.status === 'loading' ? <p>Starting TensorFlow.js…</p> : null}
           {state.status === 'error' ? (
             <p className="error" role="alert">
@@ -89,18 +82,10 @@ export function DeviceReport() {
             </dl>
           ) : null}
         </div>
-      </section>
+      </LiveCell>
 
-      <section className="cell cell-live" aria-labelledby="matmul-heading" data-cell="matmul">
-        <header className="cell-live-header">
-          <span className="cell-kind" aria-hidden="true">
-            live
-          </span>
-          <h2 id="matmul-heading" className="cell-title">
-            A 256 × 256 matrix multiply
-          </h2>
-        </header>
-        <div className="cell-output" aria-live="polite">
+      <LiveCell name="matmul" title="A 256 × 256 matrix multiply">
+        <div aria-live="polite">
           {check === null ? (
             <p data-matmul="pending">{state.status === 'error' ? 'No backend to run on.' : 'Running…'}</p>
           ) : 'error' in check ? (
@@ -115,7 +100,7 @@ export function DeviceReport() {
             </p>
           )}
         </div>
-      </section>
+      </LiveCell>
 
       <section className="cell cell-prose" aria-labelledby="force-heading">
         <h2 id="force-heading">Try another backend</h2>

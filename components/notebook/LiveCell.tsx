@@ -17,10 +17,10 @@ export interface LiveCellProps {
   name: string;
   /** One line under the title saying what the cell computes. */
   description?: ReactNode;
-  /** Inputs: sliders, selects, buttons. */
-  controls: ReactNode;
-  /** Restores the cell's defaults. */
-  onReset: () => void;
+  /** Inputs: sliders, selects, buttons. A cell that only reports (the device check) has none. */
+  controls?: ReactNode;
+  /** Restores the cell's defaults; without it there is no Reset button (nothing to reset). */
+  onReset?: () => void;
   /** The output area: numbers, charts, tables. */
   children: ReactNode;
 }
@@ -37,14 +37,18 @@ export function LiveCell({ title, name, description, controls, onReset, children
         <h2 id={headingId} className="cell-title">
           {title}
         </h2>
-        <button type="button" className="button button-quiet" onClick={onReset}>
-          Reset
-        </button>
+        {onReset ? (
+          <button type="button" className="button button-quiet" onClick={onReset}>
+            Reset
+          </button>
+        ) : null}
       </header>
       {description ? <p className="cell-description">{description}</p> : null}
-      <div className="cell-controls" role="group" aria-label={`${title}: controls`}>
-        {controls}
-      </div>
+      {controls ? (
+        <div className="cell-controls" role="group" aria-label={`${title}: controls`}>
+          {controls}
+        </div>
+      ) : null}
       <div className="cell-output">{children}</div>
     </section>
   );

@@ -43,4 +43,16 @@ describe('LiveCell', () => {
     expect(region.getAttribute('data-cell')).toBe('counter');
     expect(container.querySelector('[role="group"]')?.getAttribute('aria-label')).toBe('Counter: controls');
   });
+
+  it('a report-only cell (no controls, no onReset) has no Reset button and no controls group', () => {
+    const { container } = render(
+      <LiveCell name="report" title="Report">
+        <p>measured</p>
+      </LiveCell>,
+    );
+    expect(screen.getByRole('region', { name: 'Report' }).getAttribute('data-cell')).toBe('report');
+    expect(screen.queryByRole('button', { name: 'Reset' })).toBeNull();
+    expect(container.querySelector('[role="group"]')).toBeNull();
+    expect(screen.getByText('measured')).toBeTruthy();
+  });
 });
