@@ -16,6 +16,8 @@ import { countParams, paramSpecs } from '../lib/gpt/params';
 import { VALIDATION_RULE } from '../lib/corpus';
 import { generateCached } from '../lib/gpt/generate';
 import { loadModelDir, saveModelDir } from '../lib/gpt/node-io';
+
+type LoadedModel = Awaited<ReturnType<typeof loadModelDir>>;
 import { loadCheckpoint } from '../lib/train/checkpoint';
 
 const PROMPTS = ['It is a truth universally acknowledged', 'Mr. Darcy', '"My dear Emma,'];
@@ -28,13 +30,13 @@ function arg(name: string): string {
   return process.argv[i + 1];
 }
 
-async function continuation(dir: string, prompt: string, sampling: object): Promise<string> {
-  const { model, tokenizer } = await loadModelDir(dir);
+/** Continues `prompt` with the exported model (greedy when `sampling` is empty). */
+async function continuation(loaded: LoadedModel, prompt: string, sampling: object): Promise<string> {
+  const { model, tokenizer } = loaded;
   const ids = tokenizer.encode(prompt);
   for await (const r of generateCached(model, tokenizer, ids, { maxNewTokens: NEW_TOKENS, sampling })) {
     ids.push(r.id);
   }
-  tf.dispose(Object.values(model.weights));
   return tokenizer.decode(ids);
 }
 
@@ -55,10 +57,13 @@ async function main(): Promise<void> {
 
   const greedy: { prompt: string; text: string }[] = [];
   const sampled: { prompt: string; text: string }[] = [];
+  // Loaded back through the browser's loader, once: the card shows what the lab serves.
+  const loaded = await loadModelDir(out);
   for (const prompt of PROMPTS) {
-    greedy.push({ prompt, text: await continuation(out, prompt, {}) });
-    sampled.push({ prompt, text: await continuation(out, prompt, SAMPLED) });
+    greedy.push({ prompt, text: await continuation(loaded, prompt, {}) });
+    sampled.push({ prompt, text: await continuation(loaded, prompt, SAMPLED) });
   }
+  tf.dispose(Object.values(loaded.model.weights));
   const card: Card = {
     name,
     architecture: 'GPT-2 (pre-LayerNorm, learned positions, tanh GELU, tied output head)',
