@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type GPTConfig, headSize } from './config';
 import type { LayerKV } from './kvcache';
-import { linear } from './ops';
+import { bmm, linear } from './ops';
 import type { Weights } from './params';
 
 /** One layer's attention internals for a traced pass (batch of one), all as tensors. */
@@ -81,12 +81,12 @@ export function causalSelfAttention(
 
   const qg = tf.reshape(q, [B * nkv, g * T, hs]) as tf.Tensor3D; // [B·nkv, g·T, hs] a group's queries stacked
   const kT = tf.transpose(tf.reshape(k, [B * nkv, Tk, hs]), [0, 2, 1]) as tf.Tensor3D; // [B·nkv, hs, Tk]
-  const scores = tf.matMul(qg, kT); // [B·nkv, g·T, Tk]
+  const scores = bmm(qg, kT); // [B·nkv, g·T, Tk]
   const scaled = tf.mul(scores, 1 / Math.sqrt(hs));
   // One new token may look at every cached position: only a multi-token pass needs the mask.
   const masked = T > 1 ? tf.add(scaled, causalMask(T, Tk, g)) : scaled;
   const att = tf.softmax(masked) as tf.Tensor3D; // [B·nkv, g·T, Tk]
-  const y = tf.matMul(att, tf.reshape(v, [B * nkv, Tk, hs]) as tf.Tensor3D); // [B·nkv, g·T, hs]
+  const y = bmm(att, tf.reshape(v, [B * nkv, Tk, hs]) as tf.Tensor3D); // [B·nkv, g·T, hs]
   const yh = tf.reshape(tf.transpose(tf.reshape(y, [B, nh, T, hs]), [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // [B·T, C]
   const out = tf.reshape(linear(yh, w[`${p}.c_proj.weight`], w[`${p}.c_proj.bias`]), [B, T, C]) as tf.Tensor3D;
 

@@ -20,6 +20,17 @@ export const matmul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>
   };
 }) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
+/**
+ * Batched product [N, M, K] × [N, K, P] → [N, M, P]. On wasm a batched matMul takes a slow generic
+ * path, so there we run N plain 2-D products instead; elsewhere one batched op is fastest.
+ */
+export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  const as = tf.unstack(a) as tf.Tensor2D[];
+  const bs = tf.unstack(b) as tf.Tensor2D[];
+  return tf.stack(as.map((ai, i) => matmul(ai, bs[i]))) as tf.Tensor3D;
+}
+
 /** x [N, in] · w [in, out] + b [out] → [N, out]: GPT-2's Conv1D. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   return tf.add(matmul(x, w as tf.Tensor2D), b);
