@@ -23,6 +23,11 @@ export const matmul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>
 /**
  * Batched product [N, M, K] × [N, K, P] → [N, M, P]. On wasm a batched matMul takes a slow generic
  * path, so there we run N plain 2-D products instead; elsewhere one batched op is fastest.
+ *
+ * Measured with the austen model (wasm, Node, 2 cores): a naive decode step at position 255 takes
+ * 54 ms this way against 92 ms with one batched matMul; a cached step 4.6 ms against 2.4 ms; a
+ * training step is the same either way (≈4.7 s). We keep the loop so the naive baseline the lessons
+ * race against is not slowed by a kernel choice.
  */
 export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
