@@ -2,7 +2,7 @@
 
 import { useRef, type KeyboardEvent } from 'react';
 import './viz.css';
-import { formatValue, maxAbs } from '@/lib/qkv';
+import { formatValue, maxAbs } from '@/lib/lessons/qkv';
 
 export interface HeatmapProps {
   /** Rendered as `data-heatmap` (tests and styling find the heatmap by it). */

@@ -12,7 +12,7 @@ import {
   summarizeRace,
   tokenOptions,
   toCsv,
-} from '@/lib/race';
+} from '@/lib/lessons/race';
 
 const run = (ms: number[], ids = ms.map((_, i) => i)) => ({ ms, ids });
 

@@ -7,7 +7,7 @@
  * generators time (StepRecord.ms). Sampling, decoding text and bookkeeping happen outside.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { argmax, disposeCache, emptyCache, forward, generateCached, generateNaive, type GPT, type KVCache, type Tokenizer } from './gpt';
+import { argmax, disposeCache, emptyCache, forward, generateCached, generateNaive, type GPT, type KVCache, type Tokenizer } from '../gpt';
 import type { RaceRun, RaceRuns } from './race';
 
 /** Sampling for the race: seeded, so naive and cached must draw the very same tokens. */

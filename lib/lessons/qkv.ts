@@ -2,7 +2,7 @@
  * One attention head at one position, stage by stage, from a plain trace (see lib/gpt/trace.ts).
  * Pure arithmetic on plain arrays: the "Queries, keys and values" lesson shows exactly these numbers.
  */
-import type { PlainLayerTrace } from './gpt/trace';
+import type { PlainLayerTrace } from '../gpt/trace';
 
 /** The key/value head query head `h` reads: floor(h / (nHead / nKvHead)). */
 export function kvHeadFor(h: number, nHead: number, nKvHead: number): number {
