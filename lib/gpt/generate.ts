@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPTConfig } from './config';
 import type { AttentionTrace } from './attention';
 import { forward, type ForwardResult, type GPT } from './forward';
-import { cacheBytes, disposeCache, emptyCache, type KVCache } from './kvcache';
+import { cacheBytes, type CacheKind, disposeCache, emptyCache, type KVCache } from './kvcache';
 import { createRng, type Rng } from './random';
 import { sampleToken, type SamplingOptions } from './sample';
 import type { Tokenizer } from './tokenizer';
@@ -30,6 +30,8 @@ export interface GenerateOptions {
   traceStep?: number | 'every';
   /** Copy each step's full logits into the record. */
   returnLogits?: boolean;
+  /** Cached generator: how the cache stores its rows (default the full float cache; see kvcache-*.ts). */
+  cacheKind?: CacheKind;
 }
 
 /** One generation step, as plain values. */
@@ -45,7 +47,7 @@ export interface StepRecord {
   ms: number;
   /** Positions this step's forward pass computed: naive = the whole sequence; cached = prompt, then 1. */
   processed: number;
-  /** Positions in the KV cache after this step (0 for naive) and the bytes it occupies. */
+  /** Rows in the KV cache after this step (0 for naive) and the bytes its kind really stores. */
   cacheLength: number;
   cacheBytes: number;
   logits?: Float32Array;
@@ -171,7 +173,7 @@ export async function* generateCached(
 ): AsyncGenerator<StepRecord> {
   const ids = fitPrompt(promptIds, model.config).ids;
   const ctx = { tokenizer, opts, rng: createRng(opts.sampling.seed ?? 0), c: model.config };
-  let cache: KVCache = emptyCache(model.config); // ← cached: an empty cache, filled by the prefill
+  let cache: KVCache = emptyCache(model.config, opts.cacheKind); // ← cached: an empty cache, filled by the prefill
   try {
     for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
       if (opts.signal?.aborted) return;
