@@ -42,6 +42,8 @@ export interface CacheLayer<S = unknown> {
   store: S;
   /** positions[i] is the position (0 … blockSize−1) of row i; ascending. */
   positions: readonly number[];
+  /** mass[i]: the attention row i has received so far, summed over heads and steps — kept only by a policy that needs it (H2O). */
+  mass?: readonly number[];
 }
 
 /** A position a policy dropped from the cache, and the step (forward pass, 0 = prefill) it was dropped after. */
@@ -206,7 +208,7 @@ export function cacheStep<S>(cache: KVCache<S>, B: number, T: number): CacheStep
       const prev = cache.layers[i];
       const store = cache.kind.append(prev?.store ?? null, tf.squeeze(k, [0]), tf.squeeze(v, [0]), i); // [nkv, T, hs] in
       const positions = [...(prev?.positions ?? []), ...newPositions];
-      layers[i] = { store, positions };
+      layers[i] = prev?.mass ? { store, positions, mass: [...prev.mass, ...newPositions.map(() => 0)] } : { store, positions };
       const r = cache.kind.read(store, i); // [nkv, Tk, hs]
       return { k: tf.expandDims(r.k, 0) as tf.Tensor4D, v: tf.expandDims(r.v, 0) as tf.Tensor4D, keyPositions: [positions] };
     },
