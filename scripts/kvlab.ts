@@ -19,12 +19,14 @@ import type { Tokenizer } from '../lib/gpt/tokenizer';
 import { ModelLoadError } from '../lib/gpt/weights-io';
 import { runBench } from './bench';
 import { EVAL_HELP, runEval } from '../lib/cli/eval';
+import { cacheGenerator, GENERATE_CACHE_FLAGS, GENERATE_CACHE_HELP } from '../lib/cli/generate-cache';
 import { modelDir, selectBackend } from '../lib/cli/model-dir';
 import { PolicyError } from '../lib/gpt/kvcache-policy';
 import { num, parse, str, UsageError } from './cli-args';
 
 const HELP = `usage: kvlab generate --model <name|dir> --prompt "text" [--tokens N] [--mode cached|naive] [--seed S]
                       [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend cpu|wasm]
+                      ${GENERATE_CACHE_HELP}
        ${EVAL_HELP}
        kvlab bench [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,64]`;
 
@@ -33,7 +35,7 @@ async function generate(args: string[]): Promise<void> {
   const f = parse(args, {
     model: { type: 'string' }, prompt: { type: 'string' }, tokens: { type: 'string' }, mode: { type: 'string' },
     seed: { type: 'string' }, temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' },
-    json: { type: 'boolean' }, logits: { type: 'boolean' }, backend: { type: 'string' },
+    json: { type: 'boolean' }, logits: { type: 'boolean' }, backend: { type: 'string' }, ...GENERATE_CACHE_FLAGS,
   });
   const mode = str(f.mode) ?? 'cached';
   if (mode !== 'cached' && mode !== 'naive') throw new UsageError(`--mode must be cached or naive, got "${mode}"`);
@@ -51,13 +53,14 @@ async function generate(args: string[]): Promise<void> {
   try {
     const prompt = preparePrompt(tokenizer, str(f.prompt)!, model.config);
     if (prompt.notice) process.stderr.write(`kvlab: note: ${prompt.notice}\n`);
-    const gen = mode === 'cached' ? generateCached : generateNaive;
+    const withCache = await cacheGenerator(f, mode, model);
+    const gen = withCache?.gen ?? (mode === 'cached' ? generateCached : generateNaive);
     const steps: StepRecord[] = [];
     for await (const r of gen(model, tokenizer, prompt.ids, { maxNewTokens, sampling, returnLogits: !!f.logits })) {
       steps.push(r);
       if (!f.json) process.stdout.write(steps.length === 1 ? tokenizer.decode(prompt.ids) + r.text : r.text);
     }
-    printGenerated(f, { model: str(f.model)!, mode, prompt, steps, tokenizer });
+    printGenerated(f, { model: str(f.model)!, mode: withCache ? `cached:${withCache.label}` : mode, prompt, steps, tokenizer });
   } finally {
     disposeWeights(model.weights);
   }
