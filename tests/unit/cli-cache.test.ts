@@ -58,7 +58,7 @@ describe('kvlab --cache', () => {
   }, 120_000);
 
   for (const [why, args, message] of [
-    ['an unknown cache', ['eval', '--model', 'x', '--split', 'val', '--cache', 'int3'], /--cache: unknown cache "int3"/],
+    ['an unknown cache', ['eval', '--model', 'x', '--split', 'val', '--cache', 'int3'], /--cache unknown cache "int3"/],
     ['a bad split', ['eval', '--model', 'x', '--split', 'test'], /--split must be val or train/],
     ['a bad window', ['generate', '--model', 'x', '--prompt', 'a', '--cache', 'window:0'], /--cache window:0: window must be an integer ≥ 1/],
     ['block size without paged', ['generate', '--model', 'x', '--prompt', 'a', '--block-size', '8'], /--block-size needs --cache paged/],
