@@ -208,6 +208,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (process.env.KVLAB_DEBUG) console.error(err);
   console.error(`train: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
