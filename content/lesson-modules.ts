@@ -13,4 +13,5 @@ export const lessonModules: Record<LessonSlug, () => Promise<{ default: Componen
   'cache-row-by-row': () => import('./cache-row-by-row.mdx'),
   race: () => import('./race.mdx'),
   'prefill-and-decode': () => import('./prefill-and-decode.mdx'),
+  'how-big-is-the-cache': () => import('./how-big-is-the-cache.mdx'),
 };

@@ -68,6 +68,14 @@ const registry = [
     minutes: 12,
     needsModel: true,
   },
+  {
+    slug: 'how-big-is-the-cache',
+    title: 'How big is the cache?',
+    summary:
+      'One formula for the cache of any model: work it out for Llama, Mistral, Falcon, Qwen and DeepSeek, check figures that get copied around, and match it against the cache running in your browser.',
+    minutes: 12,
+    needsModel: true,
+  },
 ] as const satisfies readonly Lesson[];
 
 /** The slug of a lesson in the registry. */
