@@ -40,7 +40,7 @@ function Head({ tokens }: { tokens: number }) {
 export function Llama8bMyth() {
   const { wrong, right, ratio } = llama8bCheck();
   return (
-    <div className="table-scroll" data-myth="llama-8b" data-ratio={ratio}>
+    <div className="table-scroll" data-myth="llama-8b" data-ratio={ratio} tabIndex={0} role="region" aria-label="Llama 3.1 8B cache, both ways (scrolls sideways)">
       <table className="data-table myth-table">
         <caption>Llama 3.1 8B&apos;s cache at 131,072 tokens in fp16, computed both ways</caption>
         <Head tokens={wrong.tokens} />
@@ -56,7 +56,7 @@ export function Llama8bMyth() {
 export function SeventyBMyth() {
   const rows = seventyBCheck();
   return (
-    <div className="table-scroll" data-myth="70b">
+    <div className="table-scroll" data-myth="70b" tabIndex={0} role="region" aria-label="70B cache configurations (scrolls sideways)">
       <table className="data-table myth-table">
         <caption>
           A 70B model&apos;s cache for one {n(CLAIM_70B.tokens)}-token conversation. The claim, {formatDecimal(CLAIM_70B.bytes)}, would

@@ -201,7 +201,7 @@ export function CacheSizeCell() {
               </dd>
             </div>
           </dl>
-          <p className="formula" data-formula>
+          <p className="formula formula-wrap" data-formula>
             {r.formula}
           </p>
           <LineChartCell
