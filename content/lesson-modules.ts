@@ -14,4 +14,5 @@ export const lessonModules: Record<LessonSlug, () => Promise<{ default: Componen
   race: () => import('./race.mdx'),
   'prefill-and-decode': () => import('./prefill-and-decode.mdx'),
   'how-big-is-the-cache': () => import('./how-big-is-the-cache.mdx'),
+  'fewer-kv-heads': () => import('./fewer-kv-heads.mdx'),
 };

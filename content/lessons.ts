@@ -76,6 +76,14 @@ const registry = [
     minutes: 12,
     needsModel: true,
   },
+  {
+    slug: 'fewer-kv-heads',
+    title: 'Fewer key/value heads: MQA and GQA',
+    summary:
+      'Let query heads share keys and values: three Austen models with 4, 2 and 1 key/value heads, their cache bytes and their loss on held-out text, measured in your browser.',
+    minutes: 12,
+    needsModel: true,
+  },
 ] as const satisfies readonly Lesson[];
 
 /** The slug of a lesson in the registry. */
