@@ -1,13 +1,13 @@
 /**
  * Writes public/data/val-passage.json: a held-out passage for the lessons that measure loss in the
  * browser. It is the opening paragraphs (about 3,000 characters, whole paragraphs) of one validation
- * chapter, prepared exactly as training and evaluation prepare text (lib/corpus.ts), so no model saw it.
+ * chapter, prepared exactly as training and evaluation prepare text (lib/train/corpus.ts), so no model saw it.
  *
  *   node --import tsx scripts/make-val-passage.ts [--corpus ../shared/corpus/austen]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUSTEN_NOVELS, isValidationChapter, splitChapters, toParagraphs, VALIDATION_RULE } from '../lib/corpus';
+import { AUSTEN_NOVELS, isValidationChapter, splitChapters, toParagraphs, VALIDATION_RULE } from '../lib/train/corpus';
 
 const NOVEL = 'prideprejudice.txt';
 const CHAPTER = 20;

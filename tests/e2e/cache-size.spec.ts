@@ -73,5 +73,9 @@ test('cache-size lesson: no serious axe violations, light and dark', async ({ pa
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1100, height: 900 });
   await page.goto(PAGE);
+  const live = page.locator('[data-cell="live-cache-bytes"]');
+  await expect(live.locator('[data-model-status="ready"]')).toBeVisible({ timeout: 180_000 });
+  await live.getByRole('button', { name: 'Step' }).click();
+  await expect(live.locator('[data-equal]')).toBeVisible({ timeout: 120_000 });
   await page.screenshot({ path: 'test-results/screens/how-big-is-the-cache.png', fullPage: true });
 });
