@@ -15,4 +15,6 @@ export const lessonModules: Record<LessonSlug, () => Promise<{ default: Componen
   'prefill-and-decode': () => import('./prefill-and-decode.mdx'),
   'how-big-is-the-cache': () => import('./how-big-is-the-cache.mdx'),
   'fewer-kv-heads': () => import('./fewer-kv-heads.mdx'),
+  'quantized-cache': () => import('./quantized-cache.mdx'),
+  'latent-cache': () => import('./latent-cache.mdx'),
 };
