@@ -15,7 +15,7 @@ import { CacheHeatmap } from './CacheHeatmap';
 import { Message } from './OneTokenCell';
 import './kv-cells.css';
 
-const MODELS: Record<ModelName, string> = {
+const MODELS: Partial<Record<ModelName, string>> = {
   austen: 'Multi-head: 4 key/value heads',
   'austen-gqa': 'Multi-query: 1 key/value head',
 };
