@@ -203,3 +203,36 @@ export async function budgetSweep(
   }
   return points;
 }
+
+/** How much attention position 0 draws in one layer, against what spreading evenly would give it. */
+export interface SinkShare {
+  layer: number;
+  /** Mean weight on position 0 over heads and over queries at positions ≥ `from`. */
+  first: number;
+  /** The same queries' mean of 1 / (t + 1): position 0's share if attention were spread evenly. */
+  even: number;
+  /** Mean weight on the query's own and previous 3 positions (the most recent 4 keys), for contrast. */
+  recent: number;
+}
+
+/**
+ * Per layer, the attention position 0 receives from queries at positions ≥ `from` ([nh][T][T]
+ * weights of an uncached pass, traceForward). A StreamingLLM "sink" shows as `first` far above `even`.
+ */
+export function sinkShares(weights: readonly (readonly (readonly (readonly number[])[])[])[], from = 32): SinkShare[] {
+  return weights.map((layer, l) => {
+    let first = 0;
+    let even = 0;
+    let recent = 0;
+    let n = 0;
+    for (const head of layer) {
+      for (let t = from; t < head.length; t++) {
+        first += head[t][0];
+        even += 1 / (t + 1);
+        for (let j = Math.max(0, t - 3); j <= t; j++) recent += head[t][j];
+        n += 1;
+      }
+    }
+    return { layer: l, first: first / n, even: even / n, recent: recent / n };
+  });
+}
