@@ -8,11 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { argmax, disposeCache, emptyCache, forward, generateCached, generateNaive, type GPT, type KVCache, type Tokenizer } from '../gpt';
-import { READABLE_SAMPLING } from './decoding';
 import type { RaceRun, RaceRuns } from './race';
 
 /** Sampling for the race: seeded, so naive and cached must draw the very same tokens. */
-export const RACE_SAMPLING = READABLE_SAMPLING;
+export const RACE_SAMPLING = { temperature: 0.8, topK: 40 } as const;
 
 export type RacePhase = 'warmup' | 'naive' | 'cached';
 
