@@ -23,12 +23,14 @@ import { cacheGenerator, GENERATE_CACHE_FLAGS, GENERATE_CACHE_HELP } from '../li
 import { modelDir, selectBackend } from '../lib/cli/model-dir';
 import { PolicyError } from '../lib/gpt/kvcache-policy';
 import { num, parse, str, UsageError } from './cli-args';
+import { SIZE_HELP, sizeCommand } from '../lib/cli/size';
 
 const HELP = `usage: kvlab generate --model <name|dir> --prompt "text" [--tokens N] [--mode cached|naive] [--seed S]
                       [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend cpu|wasm]
                       ${GENERATE_CACHE_HELP}
        ${EVAL_HELP}
-       kvlab bench [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,64]`;
+       kvlab bench [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,64]
+       ${SIZE_HELP}`;
 
 
 async function generate(args: string[]): Promise<void> {
@@ -102,11 +104,12 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === 'generate') return generate(rest);
   if (cmd === 'eval') return runEval(rest);
   if (cmd === 'bench') return runBench(rest);
+  if (cmd === 'size') return void process.stdout.write(sizeCommand(rest) + '\n');
   if (cmd === undefined || cmd === '--help' || cmd === '-h') {
     process.stdout.write(HELP + '\n');
     return;
   }
-  throw new UsageError(`unknown command "${cmd}" (expected generate, eval or bench)`);
+  throw new UsageError(`unknown command "${cmd}" (expected generate, eval, bench or size)`);
 }
 
 // Quiets tfjs's "install tfjs-node" banner and skips its debug checks: this is a tool, not a test.

@@ -20,3 +20,6 @@ export * from './trace';
 export * from './generate';
 export * from './generate-paged';
 export * from './weights-io';
+export {
+  ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, VocabSizeError,
+} from './model-errors';
