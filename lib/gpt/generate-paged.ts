@@ -27,6 +27,11 @@ export interface PagedStepRecord extends Omit<StepRecord, 'cache' | 'trace'> {
   paged: PagedCache;
 }
 
+/**
+ * Yields one record per generated token, tagged with its prompt's index (`seq`): first each prompt's
+ * prefill token, then, step by step, one token for every unfinished sequence from a batched pass.
+ * The pool is freed when the generator finishes, breaks or throws.
+ */
 export async function* generatePaged(
   model: GPT,
   tokenizer: Tokenizer,
