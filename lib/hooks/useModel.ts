@@ -9,7 +9,7 @@ import { useBackend } from './useBackend';
 import { createModelRegistry, type EntrySnapshot, type LoadProgress } from '@/lib/model-registry';
 
 /** The models the lab ships in `public/models/`. */
-export type ModelName = 'austen' | 'austen-gqa';
+export type ModelName = 'austen' | 'austen-gqa' | 'austen-gqa2';
 
 /** Why a model is not running, typed so the UI can offer the right way out. */
 export interface ModelError {
