@@ -15,4 +15,5 @@ export * from './generate';
 export * from './weights-io';
 export {
   ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, VocabSizeError,
+  NonFiniteWeightsError,
 } from './model-errors';

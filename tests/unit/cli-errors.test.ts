@@ -25,25 +25,27 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 const kvlab = (...args: string[]) => spawnSync('node', ['bin/kvlab.js', ...args], { encoding: 'utf8', timeout: 60_000 });
 
-async function corrupt(name: string, file: string, edit: (text: string) => string): Promise<string> {
+type Edit = (file: Buffer) => Buffer | string;
+async function corrupt(name: string, file: string, edit: Edit): Promise<string> {
   const d = join(root, name);
   await cp(good, d, { recursive: true });
-  await writeFile(join(d, file), edit(await readFile(join(d, file), 'utf8')));
+  await writeFile(join(d, file), edit(await readFile(join(d, file))));
   return d;
 }
-const manifest = (edit: (w: Record<string, unknown>[], g: Record<string, unknown>) => void) => (text: string) => {
-  const j = JSON.parse(text);
+const manifest = (edit: (w: Record<string, unknown>[], g: Record<string, unknown>) => void) => (file: Buffer) => {
+  const j = JSON.parse(file.toString('utf8'));
   edit(j.weightsManifest[0].weights, j.weightsManifest[0]);
   return JSON.stringify(j);
 };
 
-const CASES: [string, string, (t: string) => string, RegExp][] = [
+const CASES: [string, string, Edit, RegExp][] = [
   ['int32', 'model.json', manifest((w) => void (w[0].dtype = 'int32')), /^kvlab: model\.json: tensor "wte\.weight" has dtype "int32"; this lab reads float32 or float16 weights only\. Re-export/],
   ['null-entry', 'model.json', manifest((w) => void (w[3] = null as never)), /^kvlab: model\.json: weightsManifest\[0\]\.weights\[3\] is null, not a tensor entry/],
   ['shape-number', 'model.json', manifest((w) => void (w.at(-1)!.shape = 8)), /^kvlab: model\.json: tensor "ln_f\.bias" has shape 8, which is not a list of non-negative integers/],
   ['passwd', 'model.json', manifest((_, g) => void (g.paths = ['../../../../../../etc/passwd'])), /^kvlab: model\.json: weights path "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" is not a file inside the model folder/],
   ['tokenizer', 'tokenizer.json', () => '{"type":"byte-bpe","version":2}', /^kvlab: Invalid byte-bpe tokenizer JSON: "version" must be 1, got 2\. Re-create it/],
-  ['config', 'config.json', (t) => t.replace('"gelu_new"', '"relu"'), /^kvlab: config\.json: "activation_function" is "relu"/],
+  ['config', 'config.json', (b) => b.toString('utf8').replace('"gelu_new"', '"relu"'), /^kvlab: config\.json: "activation_function" is "relu"/],
+  ['nan-weight', 'group1-shard1of1.bin', (b) => (b.writeFloatLE(NaN, 0), b), /^kvlab: group1-shard1of1\.bin: tensor "wte\.weight" holds NaN \(element 0\), so the weights file is damaged/],
 ];
 
 describe('kvlab on a broken model', () => {
@@ -57,16 +59,13 @@ describe('kvlab on a broken model', () => {
     });
   }
 
-  it('exits 2 with "try another backend" when the logits are NaN, not tokens [0, 0, …]', async () => {
-    // NaN gains in ln_f make every logit NaN, as an overflowing backend would.
-    const d = join(root, 'nan');
+  it('exits 2 with "try another backend" when the logits are not finite, not tokens [0, 0, …]', async () => {
+    // Finite but huge embeddings overflow float32 in LayerNorm's sum, as a half-precision backend would
+    // overflow on ordinary weights: every logit becomes NaN.
+    const d = join(root, 'overflow');
     await cp(good, d, { recursive: true });
-    const { weightsManifest } = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));
-    const entries: { name: string; shape: number[] }[] = weightsManifest[0].weights; // float32, in byte order
-    const before = entries.slice(0, entries.findIndex((e) => e.name === 'ln_f.weight'));
-    const offset = before.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0);
     const bin = await readFile(join(d, 'group1-shard1of1.bin'));
-    new Float32Array(bin.buffer, bin.byteOffset + offset * 4, 8).fill(NaN);
+    new Float32Array(bin.buffer, bin.byteOffset, 256 * 8).fill(3e38); // wte.weight comes first: [256, 8]
     await writeFile(join(d, 'group1-shard1of1.bin'), bin);
     const r = kvlab('generate', '--model', d, '--prompt', 'Hi', '--tokens', '2', '--json');
     expect(r.stdout).toBe('');
