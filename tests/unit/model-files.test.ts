@@ -13,6 +13,7 @@ import { loadModelDir, saveModelDir } from '../../lib/gpt/node-io';
 import { disposeWeights, WeightsError } from '../../lib/gpt/params';
 import { BpeTokenizer, TokenizerError } from '../../lib/gpt/tokenizer';
 import { toFloat16Bits } from '../../lib/gpt/weights-io';
+import { classifyModelError } from '../../lib/hooks/useModel';
 import { bytes, maxAbsDiff, tinyModel, useCpu } from './gpt-helpers';
 
 /**
@@ -107,6 +108,13 @@ describe('a corrupt model folder gives one typed error per problem', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  it('the app calls a missing file a network problem and every other problem broken files', () => {
+    expect(classifyModelError(new ModelFileError('gone')).kind).toBe('network');
+    for (const E of [ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, NonFiniteWeightsError, VocabSizeError, ConfigError, TokenizerError, WeightsError]) {
+      expect(classifyModelError(new E('x')), E.name).toEqual({ kind: 'weights', message: 'The model files do not fit together: x' });
+    }
+  });
 
   it('every file-level class is a ModelLoadError, so one catch covers them', () => {
     for (const E of [ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, NonFiniteWeightsError, VocabSizeError]) {
