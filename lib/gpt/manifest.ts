@@ -113,15 +113,27 @@ export function checkFiniteWeights(m: Manifest, bytes: Uint8Array): void {
   for (const e of m.entries) {
     const half = e.quantization?.dtype === 'float16';
     const n = e.shape.reduce((a, b) => a * b, 1);
-    for (let i = 0; i < n; i++, off += half ? 2 : 4) {
-      // half: exponent bits all ones is ±Infinity or NaN
-      const bad = half ? (view.getUint16(off, true) & 0x7c00) === 0x7c00 : !Number.isFinite(view.getFloat32(off, true));
-      if (bad) {
-        const value = half ? 'NaN or Infinity' : String(view.getFloat32(off, true));
-        throw new NonFiniteWeightsError(
-          `${m.paths.join(', ')}: tensor "${e.name}" holds ${value} (element ${i}), so the weights file is damaged. ${REEXPORT_HINT}`,
-        );
-      }
+    const bad = half ? firstNonFiniteHalf(view, off, n) : firstNonFiniteFloat(bytes, off, n);
+    if (bad >= 0) {
+      const value = half ? 'NaN or Infinity' : String(view.getFloat32(off + 4 * bad, true));
+      throw new NonFiniteWeightsError(
+        `${m.paths.join(', ')}: tensor "${e.name}" holds ${value} (element ${bad}), so the weights file is damaged. ${REEXPORT_HINT}`,
+      );
     }
+    off += n * (half ? 2 : 4);
   }
+}
+
+/** Index of the first half whose exponent bits are all ones (±Infinity or NaN), or -1. */
+function firstNonFiniteHalf(view: DataView, off: number, n: number): number {
+  for (let i = 0; i < n; i++) if ((view.getUint16(off + 2 * i, true) & 0x7c00) === 0x7c00) return i;
+  return -1;
+}
+
+/** Index of the first non-finite float32, or -1 (a copy when a half-precision tensor before it left the offset unaligned). */
+function firstNonFiniteFloat(bytes: Uint8Array, off: number, n: number): number {
+  const aligned = (bytes.byteOffset + off) % 4 === 0;
+  const f = aligned ? new Float32Array(bytes.buffer, bytes.byteOffset + off, n) : new Float32Array(bytes.slice(off, off + 4 * n).buffer);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(f[i])) return i;
+  return -1;
 }
