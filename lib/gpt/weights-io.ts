@@ -13,7 +13,7 @@ import { fromHFConfig, toHFConfig, type GPTConfig, type HFConfig } from './confi
 import type { GPT } from './forward';
 import { checkFiniteWeights, readManifest } from './manifest';
 import { ModelFileError, ModelJsonError, ModelLoadError, REEXPORT_HINT, VocabSizeError, WeightsSizeError } from './model-errors';
-import { checkWeights, countParams, paramSpecs, type Weights } from './params';
+import { checkWeights, countParams, paramSpecs, type Weights, WeightsError } from './params';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
 
 export { ModelLoadError };
@@ -180,7 +180,12 @@ export async function loadModel(
     );
   }
   const manifest = readManifest(modelJson);
-  checkWeights(config, Object.fromEntries(manifest.entries.map((s) => [s.name, s.shape])));
+  try {
+    checkWeights(config, Object.fromEntries(manifest.entries.map((s) => [s.name, s.shape])));
+  } catch (err) {
+    if (!(err instanceof WeightsError)) throw err;
+    throw new WeightsError(`model.json: ${err.message}, so the weights do not fit config.json. ${REEXPORT_HINT}`);
+  }
 
   const total = manifest.bytes;
   let loaded = 0;
@@ -211,7 +216,7 @@ export async function loadModel(
 function sizeError(paths: string[], loaded: number, total: number): WeightsSizeError {
   const more = loaded > total ? `at least ${loaded}` : `${loaded}`;
   return new WeightsSizeError(
-    `${paths.join(', ')} hold ${more} bytes but model.json's shapes and dtypes describe ${total}: ` +
+    `${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} ${more} bytes but model.json's shapes and dtypes describe ${total}: ` +
       `the weights file is truncated or from another export. ${REEXPORT_HINT}`,
   );
 }
