@@ -3,7 +3,7 @@
  *
  *   kvlab eval --model M --split val|train [--cache C] [--limit-chars N] [--windows N] [--mode decode|prefill]
  *              [--backend wasm|cpu] [--json]
- *   kvlab eval --model M --text-file F [--backend cpu|wasm] [--json]     (the plain, uncached textLoss)
+ *   kvlab eval --model M --text-file F [--backend wasm|cpu] [--json]     (the plain, uncached textLoss)
  *
  * --split reads the Austen corpus the way training does (lib/train/corpus.ts: chapters unwrapped into
  * paragraphs, every 10th chapter to validation) and scores it in blockSize windows, token by token
@@ -25,7 +25,7 @@ import { modelDir, selectBackend } from './model-dir';
 
 export const EVAL_HELP = `kvlab eval --model <name|dir> --split val|train [--cache C] [--limit-chars N] [--windows N]
                   [--mode decode|prefill] [--corpus DIR] [--backend wasm|cpu] [--json]
-       kvlab eval --model <name|dir> --text-file F [--backend cpu|wasm] [--json]
+       kvlab eval --model <name|dir> --text-file F [--backend wasm|cpu] [--json]
          C: ${CACHE_HELP}`;
 
 export async function runEval(args: string[]): Promise<void> {

@@ -76,9 +76,9 @@ const FIX = 'Fix config.json or re-export the model (node --import tsx scripts/e
 /** What this lab's GPT-2 hard-codes: a config.json that says otherwise describes another model. */
 const FIXED: { key: keyof HFConfig; value: unknown; why: string }[] = [
   { key: 'model_type', value: 'gpt2', why: 'this lab runs GPT-2 models only' },
-  { key: 'activation_function', value: 'gelu_new', why: "the MLP uses GPT-2's tanh GELU (gelu_new)" },
-  { key: 'layer_norm_epsilon', value: LAYER_NORM_EPS, why: `LayerNorm uses epsilon ${LAYER_NORM_EPS}` },
-  { key: 'tie_word_embeddings', value: true, why: 'the output head is tied to wte' },
+  { key: 'activation_function', value: 'gelu_new', why: "the MLP uses GPT-2's tanh GELU" },
+  { key: 'layer_norm_epsilon', value: LAYER_NORM_EPS, why: 'LayerNorm here uses epsilon' },
+  { key: 'tie_word_embeddings', value: true, why: 'the output head is always tied to wte' },
 ];
 
 /**
@@ -113,7 +113,7 @@ export function fromHFConfig(json: unknown): GPTConfig {
   }
   for (const { key, value, why } of FIXED) {
     if (j[key] !== undefined && j[key] !== value) {
-      throw new ConfigError(`config.json: "${key}" is ${JSON.stringify(j[key])}, but ${why} (${JSON.stringify(value)}). ${FIX}`);
+      throw new ConfigError(`config.json: "${key}" is ${JSON.stringify(j[key])}, but ${why}: ${JSON.stringify(value)}. ${FIX}`);
     }
   }
   return validateConfig(c);

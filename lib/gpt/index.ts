@@ -22,4 +22,5 @@ export * from './generate-paged';
 export * from './weights-io';
 export {
   ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, VocabSizeError,
+  NonFiniteWeightsError,
 } from './model-errors';

@@ -5,7 +5,7 @@
  * of the model folder), so nothing reaches it unchecked.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { DtypeError, ManifestError, ManifestPathError, REEXPORT_HINT, ShapeError } from './model-errors';
+import { DtypeError, ManifestError, ManifestPathError, NonFiniteWeightsError, REEXPORT_HINT, ShapeError } from './model-errors';
 
 export interface Manifest {
   /** Weights files, relative to the model folder, in the order their bytes are concatenated. */
@@ -101,4 +101,39 @@ export function readManifest(json: unknown): Manifest {
   const bytes = entries.reduce((n, e) => n + e.entry.shape.reduce((a, b) => a * b, 1) * (e.storage === 'float16' ? 2 : 4), 0);
   const storage = entries.some((e) => e.storage === 'float16') ? 'float16' : 'float32';
   return { paths, entries: entries.map((e) => e.entry), storage, bytes };
+}
+
+/**
+ * Throws NonFiniteWeightsError naming the first tensor that holds NaN or ±Infinity in `bytes` (the
+ * weights files joined, in manifest order). One pass over the bytes before they become tensors.
+ */
+export function checkFiniteWeights(m: Manifest, bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let off = 0;
+  for (const e of m.entries) {
+    const half = e.quantization?.dtype === 'float16';
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    const bad = half ? firstNonFiniteHalf(view, off, n) : firstNonFiniteFloat(bytes, off, n);
+    if (bad >= 0) {
+      const value = half ? 'NaN or Infinity' : String(view.getFloat32(off + 4 * bad, true));
+      throw new NonFiniteWeightsError(
+        `${m.paths.join(', ')}: tensor "${e.name}" holds ${value} (element ${bad}), so the weights file is damaged. ${REEXPORT_HINT}`,
+      );
+    }
+    off += n * (half ? 2 : 4);
+  }
+}
+
+/** Index of the first half whose exponent bits are all ones (±Infinity or NaN), or -1. */
+function firstNonFiniteHalf(view: DataView, off: number, n: number): number {
+  for (let i = 0; i < n; i++) if ((view.getUint16(off + 2 * i, true) & 0x7c00) === 0x7c00) return i;
+  return -1;
+}
+
+/** Index of the first non-finite float32, or -1 (a copy when a half-precision tensor before it left the offset unaligned). */
+function firstNonFiniteFloat(bytes: Uint8Array, off: number, n: number): number {
+  const aligned = (bytes.byteOffset + off) % 4 === 0;
+  const f = aligned ? new Float32Array(bytes.buffer, bytes.byteOffset + off, n) : new Float32Array(bytes.slice(off, off + 4 * n).buffer);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(f[i])) return i;
+  return -1;
 }

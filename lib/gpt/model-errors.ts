@@ -48,6 +48,11 @@ export class WeightsSizeError extends ModelLoadError {
   override name = 'WeightsSizeError';
 }
 
+/** A weight is NaN or ±Infinity in the file: the file is damaged (a backend's own overflow is NonFiniteLogitsError). */
+export class NonFiniteWeightsError extends ModelLoadError {
+  override name = 'NonFiniteWeightsError';
+}
+
 /** tokenizer.json and config.json disagree on the vocabulary size. */
 export class VocabSizeError extends ModelLoadError {
   override name = 'VocabSizeError';

@@ -11,9 +11,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fromHFConfig, toHFConfig, type GPTConfig, type HFConfig } from './config';
 import type { GPT } from './forward';
-import { readManifest } from './manifest';
+import { checkFiniteWeights, readManifest } from './manifest';
 import { ModelFileError, ModelJsonError, ModelLoadError, REEXPORT_HINT, VocabSizeError, WeightsSizeError } from './model-errors';
-import { checkWeights, countParams, paramSpecs, type Weights } from './params';
+import { checkWeights, countParams, paramSpecs, type Weights, WeightsError } from './params';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
 
 export { ModelLoadError };
@@ -158,7 +158,8 @@ async function readBody(res: Response, onChunk: (n: number) => void): Promise<Ar
 /**
  * Loads a model directory from `baseUrl` (a URL in the browser; a directory via node-io's file fetch
  * in Node). Checks config.json, tokenizer.json and model.json (structure, names, shapes, dtypes, paths:
- * see manifest.ts) and every weight against the config before decoding, and the bytes after reading.
+ * see manifest.ts) and every weight against the config before decoding, and the bytes after reading:
+ * their count, and that every weight is finite.
  * Each problem is its own error class (model-errors.ts, ConfigError, TokenizerError, WeightsError).
  * The model's tensors belong to the caller (disposeWeights).
  */
@@ -179,7 +180,12 @@ export async function loadModel(
     );
   }
   const manifest = readManifest(modelJson);
-  checkWeights(config, Object.fromEntries(manifest.entries.map((s) => [s.name, s.shape])));
+  try {
+    checkWeights(config, Object.fromEntries(manifest.entries.map((s) => [s.name, s.shape])));
+  } catch (err) {
+    if (!(err instanceof WeightsError)) throw err;
+    throw new WeightsError(`model.json: ${err.message}, so the weights do not fit config.json. ${REEXPORT_HINT}`);
+  }
 
   const total = manifest.bytes;
   let loaded = 0;
@@ -196,7 +202,10 @@ export async function loadModel(
     );
   }
   if (loaded !== total) throw sizeError(manifest.paths, loaded, total);
-  const weights = tf.io.decodeWeights(buffers, manifest.entries) as Weights;
+  const joined = new Uint8Array(total);
+  buffers.reduce((off, b) => (joined.set(new Uint8Array(b), off), off + b.byteLength), 0);
+  checkFiniteWeights(manifest, joined);
+  const weights = tf.io.decodeWeights(joined.buffer, manifest.entries) as Weights;
   return {
     model: { config, weights },
     tokenizer,
@@ -207,7 +216,7 @@ export async function loadModel(
 function sizeError(paths: string[], loaded: number, total: number): WeightsSizeError {
   const more = loaded > total ? `at least ${loaded}` : `${loaded}`;
   return new WeightsSizeError(
-    `${paths.join(', ')} hold ${more} bytes but model.json's shapes and dtypes describe ${total}: ` +
+    `${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} ${more} bytes but model.json's shapes and dtypes describe ${total}: ` +
       `the weights file is truncated or from another export. ${REEXPORT_HINT}`,
   );
 }

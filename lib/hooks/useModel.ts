@@ -65,7 +65,7 @@ export const modelRefs = (name: ModelName) => registry.refs(name);
 
 /** Errors that mean the files arrived but do not describe a model this lab can run (lib/gpt/model-errors.ts). */
 const BROKEN_FILES = new Set(['WeightsError', 'ConfigError', 'TokenizerError', 'ModelJsonError', 'ManifestError', 'ShapeError',
-  'DtypeError', 'ManifestPathError', 'WeightsSizeError', 'VocabSizeError']);
+  'DtypeError', 'ManifestPathError', 'WeightsSizeError', 'VocabSizeError', 'NonFiniteWeightsError']);
 
 /** Map a load failure to a kind and a message that says what to do next. */
 export function classifyModelError(error: unknown): ModelError {

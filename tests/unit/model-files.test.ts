@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/gpt/config';
 import { isSafePath } from '../../lib/gpt/manifest';
 import {
-  DtypeError, ManifestError, ManifestPathError, ModelFileError, ModelJsonError, ModelLoadError, ShapeError, VocabSizeError, WeightsSizeError,
+  DtypeError, ManifestError, ManifestPathError, ModelFileError, ModelJsonError, ModelLoadError, NonFiniteWeightsError, ShapeError, VocabSizeError,
+  WeightsSizeError,
 } from '../../lib/gpt/model-errors';
 import { loadModelDir, saveModelDir } from '../../lib/gpt/node-io';
 import { disposeWeights, WeightsError } from '../../lib/gpt/params';
 import { BpeTokenizer, TokenizerError } from '../../lib/gpt/tokenizer';
 import { toFloat16Bits } from '../../lib/gpt/weights-io';
+import { classifyModelError } from '../../lib/hooks/useModel';
 import { bytes, maxAbsDiff, tinyModel, useCpu } from './gpt-helpers';
 
 /**
@@ -68,9 +70,11 @@ const CASES: [string, (d: string) => Promise<void>, new (...a: never[]) => Error
   ['a percent-encoded ..', manifest((j) => void (j.weightsManifest[0].paths = ['%2e%2e/w.bin'])), ManifestPathError, /"%2e%2e\/w\.bin"/],
   ['a path that is not a string', manifest((j) => void (j.weightsManifest[0].paths = [null])), ManifestError, /paths\[0\] is null, not a file name/],
   ['a missing weights file', async (d) => rm(join(d, 'group1-shard1of1.bin')), ModelFileError, /group1-shard1of1\.bin \(HTTP 404\)/],
-  ['a truncated weights file', weightsFile((b) => b.subarray(0, b.length - 4)), WeightsSizeError, /hold \d+ bytes but model\.json's shapes and dtypes describe \d+: .*truncated/],
-  ['a weights file too long', weightsFile((b) => Buffer.concat([b, Buffer.alloc(4)])), WeightsSizeError, /hold at least \d+ bytes/],
-  ['a tensor of the wrong shape', manifest((j) => void (j.weightsManifest[0].weights[0].shape = [8, 256])), WeightsError, /"wte\.weight" has shape \[8,256\], expected \[256,8\]/],
+  ['a truncated weights file', weightsFile((b) => b.subarray(0, b.length - 4)), WeightsSizeError, /group1-shard1of1\.bin holds \d+ bytes but model\.json's shapes and dtypes describe \d+: .*truncated/],
+  ['a weights file too long', weightsFile((b) => Buffer.concat([b, Buffer.alloc(4)])), WeightsSizeError, /holds at least \d+ bytes/],
+  ['a NaN weight', weightsFile((b) => (b.writeFloatLE(NaN, 4 * 300), b)), NonFiniteWeightsError, /tensor "wte\.weight" holds NaN \(element 300\), so the weights file is damaged/],
+  ['an infinite weight, last of all', weightsFile((b) => (b.writeFloatLE(-Infinity, b.length - 4), b)), NonFiniteWeightsError, /tensor "ln_f\.bias" holds -Infinity \(element 7\)/],
+  ['a tensor of the wrong shape', manifest((j) => void (j.weightsManifest[0].weights[0].shape = [8, 256])), WeightsError, /^model\.json: tensor "wte\.weight" has shape \[8,256\], expected \[256,8\], so the weights do not fit config\.json\. Re-export/],
   ['an unexpected tensor', manifest((j) => void j.weightsManifest[0].weights.push({ name: 'lm_head.weight', shape: [0], dtype: 'float32' })), WeightsError, /unexpected tensor "lm_head\.weight"/],
   ['config.json is null', config(() => null), ConfigError, /config\.json is null, not an object/],
   ['n_head as a string', config((j) => void (j.n_head = '2')), ConfigError, /"n_head" must be a positive integer, got "2"\. Fix config\.json/],
@@ -105,8 +109,15 @@ describe('a corrupt model folder gives one typed error per problem', () => {
     });
   }
 
+  it('the app calls a missing file a network problem and every other problem broken files', () => {
+    expect(classifyModelError(new ModelFileError('gone')).kind).toBe('network');
+    for (const E of [ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, NonFiniteWeightsError, VocabSizeError, ConfigError, TokenizerError, WeightsError]) {
+      expect(classifyModelError(new E('x')), E.name).toEqual({ kind: 'weights', message: 'The model files do not fit together: x' });
+    }
+  });
+
   it('every file-level class is a ModelLoadError, so one catch covers them', () => {
-    for (const E of [ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, VocabSizeError]) {
+    for (const E of [ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, NonFiniteWeightsError, VocabSizeError]) {
       expect(new E('x')).toBeInstanceOf(ModelLoadError);
     }
   });
@@ -129,6 +140,15 @@ describe('what the loader accepts', () => {
     expect(worst).toBeGreaterThan(0);
     expect(worst).toBeLessThan(1e-3);
     disposeWeights(back.weights);
+  });
+
+  it('finds a half-precision Infinity too', async () => {
+    const d = join(root, 'f16-inf');
+    await saveModelDir(d, model, bytes.toJSON(), { float16: true });
+    const bin = await readFile(join(d, 'group1-shard1of1.bin'));
+    bin.writeUInt16LE(0x7c00, 2 * 5); // +Infinity in half precision, wte.weight element 5
+    await writeFile(join(d, 'group1-shard1of1.bin'), bin);
+    await expect(loadModelDir(d)).rejects.toThrow(/tensor "wte\.weight" holds NaN or Infinity \(element 5\)/);
   });
 
   it('takes plain relative file names, in subfolders too, and nothing else', () => {
