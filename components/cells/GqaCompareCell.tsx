@@ -38,6 +38,10 @@ function ModelColumn(props: { name: ModelName; label: string; text: string | nul
   const m = useModel(name);
   const traced = useAttentionTrace(m.model, m.tokenizer, SENTENCE, 16);
   const c = m.info?.config;
+  const loadError = m.status === 'error' ? (m.error?.message ?? 'the model did not load') : null;
+  useEffect(() => {
+    if (run > 0 && loadError) onResult(name, { ok: false, error: loadError });
+  }, [run, loadError, name, onResult]);
   useEffect(() => {
     if (run === 0 || !m.model || !m.tokenizer || !text) return;
     let live = true;
