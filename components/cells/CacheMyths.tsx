@@ -15,8 +15,9 @@ function Rows({ rows }: { rows: CheckRow[] }) {
             <code>{formulaTerms(r.layout, r.dtype)}</code>
           </th>
           <td>{n(r.bytesPerToken)}</td>
-          <td>{formatDecimal(r.totalBytes)}</td>
-          <td>{formatBinary(r.totalBytes)}</td>
+          <td>
+            {formatDecimal(r.totalBytes)} ({formatBinary(r.totalBytes)})
+          </td>
         </tr>
       ))}
     </>
@@ -29,8 +30,7 @@ function Head({ tokens }: { tokens: number }) {
       <tr>
         <th scope="col">Configuration</th>
         <th scope="col">Bytes per token</th>
-        <th scope="col">At {n(tokens)} tokens (GB)</th>
-        <th scope="col">(GiB)</th>
+        <th scope="col">At {n(tokens)} tokens</th>
       </tr>
     </thead>
   );

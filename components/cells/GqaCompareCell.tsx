@@ -38,6 +38,10 @@ function ModelColumn(props: { name: ModelName; label: string; text: string | nul
   const m = useModel(name);
   const traced = useAttentionTrace(m.model, m.tokenizer, SENTENCE, 16);
   const c = m.info?.config;
+  const loadError = m.status === 'error' ? (m.error?.message ?? 'the model did not load') : null;
+  useEffect(() => {
+    if (run > 0 && loadError) onResult(name, { ok: false, error: loadError });
+  }, [run, loadError, name, onResult]);
   useEffect(() => {
     if (run === 0 || !m.model || !m.tokenizer || !text) return;
     let live = true;
@@ -97,7 +101,8 @@ export function GqaCompareCell() {
     return r?.ok ? [{ ...x, ...r }] : [];
   });
   const rows = done
-    .map((d) => ({ bytes: d.m.cacheBytesPerToken, passage: d.m.lossPerChar, split: d.cardValPerChar ?? NaN }))
+    // A model without a card figure leaves a gap in the dashed line rather than a made-up point.
+    .map((d) => ({ bytes: d.m.cacheBytesPerToken, passage: d.m.lossPerChar, ...(d.cardValPerChar === null ? {} : { split: d.cardValPerChar }) }))
     .sort((a, b) => a.bytes - b.bytes);
 
   const controls = (
@@ -140,15 +145,15 @@ export function GqaCompareCell() {
         {passage.error ?? (passage.text ? `Held-out passage: ${passage.source}, ${passage.text.length.toLocaleString('en-US')} characters.` : 'Loading the held-out passage…')}
       </p>
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Measurements per model">
-        <table className="data-table" data-gqa-results={done.length}>
+        <table className="data-table myth-table" data-gqa-results={done.length}>
           <caption>Measured on the passage in this browser; the last column is the model card&apos;s figure for the whole validation split</caption>
           <thead>
             <tr>
               <th scope="col">Model</th>
-              <th scope="col">Cache bytes per token (measured)</th>
+              <th scope="col">Bytes per token, measured</th>
               <th scope="col">Formula</th>
-              <th scope="col">Loss per character on the passage (nats)</th>
-              <th scope="col">Whole validation split (card)</th>
+              <th scope="col">Loss per char, passage (nats)</th>
+              <th scope="col">Loss per char, whole val split (card)</th>
             </tr>
           </thead>
           <tbody>

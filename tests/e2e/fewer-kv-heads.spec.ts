@@ -40,7 +40,7 @@ test('4, 2 and 1 KV heads: measured bytes per token follow the formula, losses a
   await expect(chart.locator('tbody tr')).toHaveCount(3);
   expect(await numTensors(page)).toBe(before);
 
-  await cell.getByLabel('Query head').selectOption('3');
+  await cell.getByLabel('Query head', { exact: true }).selectOption('3');
   await expect(cell.locator('[data-heatmap="attention-austen-gqa2"] figcaption')).toContainText('query head 3 (reads KV head 1)');
   expect(errors).toEqual([]);
 });
