@@ -15,4 +15,7 @@ export const lessonModules: Record<LessonSlug, () => Promise<{ default: Componen
   'prefill-and-decode': () => import('./prefill-and-decode.mdx'),
   'how-big-is-the-cache': () => import('./how-big-is-the-cache.mdx'),
   'fewer-kv-heads': () => import('./fewer-kv-heads.mdx'),
+  'keep-less': () => import('./keep-less.mdx'),
+  'serving-many': () => import('./serving-many.mdx'),
+  'shared-beginnings': () => import('./shared-beginnings.mdx'),
 };
