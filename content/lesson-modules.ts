@@ -17,4 +17,7 @@ export const lessonModules: Record<LessonSlug, () => Promise<{ default: Componen
   'fewer-kv-heads': () => import('./fewer-kv-heads.mdx'),
   'quantized-cache': () => import('./quantized-cache.mdx'),
   'latent-cache': () => import('./latent-cache.mdx'),
+  'keep-less': () => import('./keep-less.mdx'),
+  'serving-many': () => import('./serving-many.mdx'),
+  'shared-beginnings': () => import('./shared-beginnings.mdx'),
 };

@@ -100,6 +100,30 @@ const registry = [
     minutes: 12,
     needsModel: true,
   },
+  {
+    slug: 'keep-less',
+    title: 'Keep less: windows, sinks and heavy hitters',
+    summary:
+      'Evict cache rows with a sliding window, attention sinks or H2O, watch what the model keeps, and measure what each costs in loss on unseen text.',
+    minutes: 15,
+    needsModel: true,
+  },
+  {
+    slug: 'serving-many',
+    title: 'Serving many: the paged cache',
+    summary:
+      'A server in the page: sessions decode through a pool of 16-position blocks with block tables, against a contiguous allocator that reserves the whole context; then the arithmetic for a 70B model on one GPU.',
+    minutes: 15,
+    needsModel: true,
+  },
+  {
+    slug: 'shared-beginnings',
+    title: 'Shared beginnings: prefix caching',
+    summary:
+      'Sessions that start with the same system prompt point at the same blocks: reference counts, copy-on-write, time to first token with and without sharing, and the same continuations either way.',
+    minutes: 10,
+    needsModel: true,
+  },
 ] as const satisfies readonly Lesson[];
 
 /** The slug of a lesson in the registry. */

@@ -85,3 +85,17 @@ describe('the in-page server', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('prefix sharing, measured', () => {
+  it('reads the prefix once, uses fewer blocks, and every continuation equals the unshared one; no tensor survives', async () => {
+    const { comparePrefixSharing } = await import('@/lib/lessons/prefix');
+    const before = tf.memory().numTensors;
+    const r = await comparePrefixSharing(model, bytes, SYSTEM, ['Describe Bath.', 'Who is Emma?'], 6);
+    expect(r.prefixTokens).toBe(57);
+    expect(r.rows.map((x) => [x.sharedRead, x.plainRead])).toEqual([[14, 71], [12, 69]]);
+    expect(r.rows.every((x) => x.sameTokens && x.logitsDelta < 1e-4)).toBe(true);
+    expect(r.sharedBlocks).toBeLessThan(r.plainBlocks);
+    expect(r.copies).toBe(2); // 57 positions end mid-block: each session copies that block on its first write
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
