@@ -10,7 +10,7 @@
  * (seed, step), so a resumed run continues exactly). Checkpoints go to checkpoints/<name>/, the loss
  * curve to checkpoints/<name>/loss.csv, a summary to checkpoints/<name>/summary.json.
  */
-import '@tensorflow/tfjs'; // registers every op's gradient (tfjs-core alone registers none)
+import '../lib/train/gradients'; // tfjs-core alone registers no gradients
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
@@ -213,6 +213,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (process.env.KVLAB_DEBUG) console.error(err);
   console.error(`train: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

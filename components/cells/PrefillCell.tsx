@@ -7,7 +7,8 @@ import { MeasureStatus } from './MeasureStatus';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { useModel } from '@/lib/hooks/useModel';
 import { DECODE_STEPS, usePrefill } from '@/lib/hooks/usePrefill';
-import { formatMs, median } from '@/lib/lessons/race';
+import { formatMs } from '@/lib/lessons/race';
+import { median } from '@/lib/stats';
 import type { PrefillTiming } from '@/lib/lessons/measure';
 import '@/components/viz/viz.css';
 

@@ -102,6 +102,7 @@ export function generationMessage(error: unknown): GenerationMessage {
   const text = error instanceof Error ? error.message : String(error);
   if (name === 'EmptyPromptError') return { kind: 'empty', text };
   if (name === 'ContextOverflowError') return { kind: 'blockSize', text: `The context is full: ${text}.` };
+  if (name === 'NonFiniteLogitsError') return { kind: 'backend', text: 'This backend produced invalid numbers — try another backend below.' };
   return { kind: 'backend', text: `The model stopped with an error: ${text}. ${BACKEND_HINT}` };
 }
 

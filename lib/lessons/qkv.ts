@@ -63,13 +63,6 @@ export function headStep(layer: PlainLayerTrace, h: number, t: number, nHead: nu
   };
 }
 
-/** Largest |x| over finite entries (0 when there are none): the half-range of a diverging scale. */
-export function maxAbs(rows: readonly (readonly number[])[]): number {
-  let m = 0;
-  for (const r of rows) for (const x of r) if (Number.isFinite(x) && Math.abs(x) > m) m = Math.abs(x);
-  return m;
-}
-
 /** A number for a heatmap cell or table: fixed decimals, "−∞" for -Infinity, a true minus sign. */
 export function formatValue(x: number, digits = 2): string {
   if (x === -Infinity) return '−∞';

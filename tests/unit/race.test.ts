@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   csvField,
   cumulative,
-  firstDifference,
   interpretRace,
-  median,
   medianPerStep,
   raceCsv,
   raceRows,
@@ -13,6 +11,7 @@ import {
   tokenOptions,
   toCsv,
 } from '@/lib/lessons/race';
+import { firstDifference, median } from '@/lib/stats';
 
 const run = (ms: number[], ids = ms.map((_, i) => i)) => ({ ms, ids });
 
