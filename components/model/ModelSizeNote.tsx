@@ -3,8 +3,8 @@ import './model.css';
 
 /** Published sizes of two models a learner may know, with where the figures come from. */
 const OTHERS = [
-  { name: 'GPT-2 small', params: 124e6, data: '40 GB of web pages (WebText)', source: 'Radford et al., 2019; OpenAI’s released checkpoint' },
-  { name: 'Llama 3.1 8B', params: 8.03e9, data: 'over 15 trillion tokens', source: 'Meta’s Llama 3.1 model card, 2024' },
+  { name: 'GPT-2 small', params: 124e6, data: '40 GB of web text', source: 'GPT-2 small: Radford et al., 2019, and OpenAI’s released checkpoint' },
+  { name: 'Llama 3.1 8B', params: 8.03e9, data: 'over 15 trillion tokens', source: 'Llama 3.1 8B: Meta’s Llama 3.1 model card, 2024' },
 ] as const;
 
 const millions = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} million`;
@@ -29,35 +29,36 @@ export function ModelSizeNote() {
         That is enough to learn her spelling of common words, her punctuation and the shape of a
         dialogue; it is not enough for grammar beyond a few words, or for meaning. Expect made-up words.
       </p>
-      <table className="data-table">
-        <caption>Model sizes</caption>
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col">Parameters</th>
-            <th scope="col">× this model</th>
-            <th scope="col">Trained on</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">This lab&rsquo;s austen</th>
-            <td>{millions(card.parameters)}</td>
-            <td>1</td>
-            <td>{millions(card.training.tokensSeen)} tokens of six novels</td>
-          </tr>
-          {OTHERS.map((o) => (
-            <tr key={o.name}>
-              <th scope="row">{o.name}</th>
-              <td>{size(o.params)}</td>
-              <td>{Math.round(o.params / card.parameters).toLocaleString('en')}</td>
-              <td>
-                {o.data} <span className="muted">({o.source})</span>
-              </td>
+      <div className="table-scroll">
+        <table className="data-table">
+          <caption>Model sizes</caption>
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">Parameters</th>
+              <th scope="col">× this model</th>
+              <th scope="col">Trained on</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">This lab&rsquo;s austen</th>
+              <td>{millions(card.parameters)}</td>
+              <td>1</td>
+              <td>{millions(card.training.tokensSeen)} tokens (six novels)</td>
+            </tr>
+            {OTHERS.map((o) => (
+              <tr key={o.name}>
+                <th scope="row">{o.name}</th>
+                <td>{size(o.params)}</td>
+                <td>{Math.round(o.params / card.parameters).toLocaleString('en')}</td>
+                <td>{o.data}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted">Sources: {OTHERS.map((o) => o.source).join('; ')}.</p>
       <p>
         Two of its own continuations (sampled: temperature {s.temperature}, top-k {s.topK}, seed {s.seed}; from
         its model card):

@@ -35,11 +35,13 @@ test('an emoji prompt shows one grouped character over its byte tokens, explaine
   await expect(group.locator('.chip-group-char')).toHaveText('😀');
   await expect(group.locator('.chip')).toHaveCount(4); // F0 9F 98 80: no merge joins them in this vocabulary
   await expect(group.locator('.chip-tip').first()).toContainText('bytes F0', { useInnerText: false });
-  await group.locator('.chip').first().hover();
-  await expect(group.locator('.chip-tip').first()).toBeVisible();
   const note = cell.locator('[data-byte-note]');
   await expect(note).toContainText('byte-level BPE');
   await expect(note).toContainText('4 UTF-8 bytes');
+  await cell.locator('.chips').screenshot({ path: 'test-results/byte-tokens-chips.png' });
+  await group.locator('.chip').first().hover();
+  await expect(group.locator('.chip-tip').first()).toBeVisible();
+  await expect(group.locator('.chip-group-char')).toBeVisible(); // the tooltip opens above, the character stays in view
   await page.screenshot({ path: 'test-results/byte-tokens-one-token.png', fullPage: false, clip: (await cell.boundingBox()) ?? undefined });
 
   // The honest note on the model's size and the measured reason for the default decoding.
