@@ -2,7 +2,7 @@
  * Ships a trained checkpoint as a lab model: public/models/<name>/ with model.json + weights,
  * config.json, tokenizer.json, card.json and loss.csv, and a readable card in data/model-cards/.
  *
- *   node --import tsx scripts/export-model.ts --checkpoint checkpoints/austen --name austen
+ *   node --import tsx scripts/export-model.ts --checkpoint checkpoints/austen --name austen [--note "…"]
  *
  * The card's continuations are generated from the exported files, loaded back through the same
  * loader the browser uses, so what the card shows is what the lab serves.
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   await tf.setBackend('wasm');
   const ckDir = arg('--checkpoint');
   const name = arg('--name');
+  // --note "…": a word on how the run went that the figures cannot say (e.g. a shared, loaded machine).
+  const note = process.argv.includes('--note') ? arg('--note') : null;
   const out = path.join('public', 'models', name);
   const ck = loadCheckpoint(ckDir);
   const summaryFile = path.join(ckDir, 'summary.json');
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
     tokenizer: 'byte-level BPE, 768 tokens, trained on the training split (data/tokenizer/austen-bpe-768.json)',
     training: summary
       ? withPrevious(
-          { steps: summary.steps, batchSize: summary.batchSize, tokensSeen: summary.tokensSeen, wallSeconds: summary.wallSeconds, machine: summary.machine, seed: summary.seed, init: summary.init },
+          { steps: summary.steps, batchSize: summary.batchSize, tokensSeen: summary.tokensSeen, wallSeconds: summary.wallSeconds, machine: summary.machine, seed: summary.seed, init: summary.init, ...(note ? { note } : {}) },
           previous?.card.training ?? null,
         )
       : { steps: ck.meta.step, note: 'exported from an intermediate checkpoint; no final evaluation yet' },
@@ -143,6 +145,7 @@ function renderCard(card: Card): string {
     `| split | ${card.split} |`,
     `| tokenizer | ${card.tokenizer} |`,
     `| training | ${trainingLine(card)} |`,
+    ...(card.training.note && card.training.batchSize ? [`| note | ${card.training.note} |`] : []),
     '',
   ];
   if (l) {
