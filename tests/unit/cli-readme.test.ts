@@ -65,7 +65,11 @@ describe("the README's command-line examples", () => {
         expect(r.stdout.startsWith(prompt)).toBe(true);
         expect(r.stdout.length).toBeGreaterThan(prompt.length + 1);
         expect(r.stdout).not.toContain('\uFFFD');
+      } else if (args[0] === 'size') {
+        // a figure from the formula, or the preset list: either way bytes per token
+        expect(r.stdout).toMatch(/[\d,]+ (bytes per token|B\/token)/);
       } else {
+        expect(args[0]).toBe('eval');
         const m = r.stdout.match(/per character (\d+\.\d+) nats/);
         expect(m).not.toBeNull();
         expect(Number(m![1])).toBeGreaterThan(0.5); // nats per character of English: a real, finite loss
