@@ -13,3 +13,6 @@ export * from './sample';
 export * from './trace';
 export * from './generate';
 export * from './weights-io';
+export {
+  ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, VocabSizeError,
+} from './model-errors';
