@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ContextOverflowError, forward, type GPT } from '../../lib/gpt/forward';
+import { disposeCache, emptyCache, type KVCache } from '../../lib/gpt/kvcache';
+import { disposeWeights } from '../../lib/gpt/params';
+import { createRng } from '../../lib/gpt/random';
+import { forwardFast } from '../../lib/gpt/fast/forward-fast';
+import { disposeFastModel, prepareFastModel, type FastModel } from '../../lib/gpt/fast/prepare';
+import { maxAbsDiff, tinyModel } from './gpt-helpers';
+
+const TOL = 1e-4;
+
+/** A tiny random model whose LayerNorm gains and biases are not 1 and 0, so folding them is tested. */
+function modelWithLayerNorms(over: Parameters<typeof tinyModel>[0] = {}): GPT {
+  const m = tinyModel(over, 3, 4);
+  const rng = createRng(9);
+  for (const [name, t] of Object.entries(m.weights)) {
+    if (!name.includes('ln_')) continue;
+    const base = name.endsWith('.weight') ? 1 : 0;
+    m.weights[name] = tf.tensor1d(Array.from({ length: t.size }, () => base + 0.3 * rng.normal()));
+    t.dispose();
+  }
+  return m;
+}
+
+async function logitsOf(r: { logits: tf.Tensor }): Promise<Float32Array> {
+  const d = (await r.logits.data()) as Float32Array;
+  r.logits.dispose();
+  return d;
+}
+
+const ids = (n: number, V: number) => Array.from({ length: n }, (_, i) => (i * 2654435761) % V);
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`fast forward on ${backend}`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      await tf.ready();
+    });
+
+    for (const over of [{}, { nKvHead: 2 }, { nKvHead: 1 }]) {
+      const label = `nKvHead ${over.nKvHead ?? 4}`;
+
+      it(`${label}: a whole-sequence pass gives the reference logits at every position`, async () => {
+        const model = modelWithLayerNorms(over);
+        const fm = prepareFastModel(model);
+        const idx = tf.tensor2d([ids(17, 256)], [1, 17], 'int32');
+        const ref = await logitsOf(forward(model, idx, null));
+        const fast = await logitsOf(forwardFast(fm, idx, null));
+        expect(fast.length).toBe(17 * 256);
+        expect(maxAbsDiff(fast, ref)).toBeLessThanOrEqual(TOL);
+        idx.dispose();
+        disposeFastModel(fm);
+        disposeWeights(model.weights);
+      });
+
+      it(`${label}: prefill then decode steps give the reference logits and the same cache values`, async () => {
+        const model = modelWithLayerNorms(over);
+        const fm = prepareFastModel(model);
+        const before = tf.memory().numTensors;
+        const seq = ids(12, 256);
+        let refCache: KVCache = emptyCache(model.config);
+        let fastCache: KVCache = emptyCache(model.config);
+        const chunks = [seq.slice(0, 5), ...seq.slice(5).map((t) => [t])];
+        for (const chunk of chunks) {
+          const idx = tf.tensor2d([chunk], [1, chunk.length], 'int32');
+          const r = forward(model, idx, refCache, { logits: 'last' });
+          // The fast path takes the reference's cache: the two values are interchangeable.
+          const f = forwardFast(fm, idx, refCache, { logits: 'last' });
+          const g = forwardFast(fm, idx, fastCache, { logits: 'last' });
+          expect(maxAbsDiff(await logitsOf(f), (await r.logits.data()) as Float32Array)).toBeLessThanOrEqual(TOL);
+          expect(maxAbsDiff(await logitsOf(g), (await r.logits.data()) as Float32Array)).toBeLessThanOrEqual(TOL);
+          r.logits.dispose();
+          idx.dispose();
+          for (let l = 0; l < model.config.nLayer; l++) {
+            expect(g.cache!.layers[l].k.shape).toEqual(r.cache!.layers[l].k.shape);
+            expect(maxAbsDiff(await g.cache!.layers[l].k.data(), await r.cache!.layers[l].k.data())).toBeLessThanOrEqual(TOL);
+            expect(maxAbsDiff(await g.cache!.layers[l].v.data(), await r.cache!.layers[l].v.data())).toBeLessThanOrEqual(TOL);
+          }
+          expect(g.cache!.length).toBe(r.cache!.length);
+          disposeCache(f.cache);
+          disposeCache(refCache);
+          disposeCache(fastCache);
+          refCache = r.cache!;
+          fastCache = g.cache!;
+        }
+        disposeCache(refCache);
+        disposeCache(fastCache);
+        expect(tf.memory().numTensors).toBe(before);
+        disposeFastModel(fm);
+        disposeWeights(model.weights);
+      });
+    }
+
+    it('refuses to run past the context, as forward does', () => {
+      const model = modelWithLayerNorms();
+      const fm: FastModel = prepareFastModel(model);
+      const idx = tf.tensor2d([ids(97, 256)], [1, 97], 'int32');
+      expect(() => forwardFast(fm, idx, null)).toThrow(ContextOverflowError);
+      idx.dispose();
+      disposeFastModel(fm);
+      disposeWeights(model.weights);
+    });
+
+    it('prepare and dispose leave no tensors behind', () => {
+      const model = modelWithLayerNorms();
+      const before = tf.memory().numTensors;
+      disposeFastModel(prepareFastModel(model));
+      expect(tf.memory().numTensors).toBe(before);
+      disposeWeights(model.weights);
+    });
+
+  });
+}
