@@ -4,7 +4,7 @@
  *   kvlab generate --model <name|dir> --prompt "…" [--tokens N] [--mode cached|naive] [--seed S]
  *                  [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend cpu|wasm]
  *   kvlab eval     --model <name|dir> --text-file F [--backend cpu|wasm]
- *   kvlab bench    [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,…]
+ *   kvlab bench    [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] [--processes N] [--positions 16,32,…] [--out file.json]
  *
  * <name> means public/models/<name>/. Usage and model errors print one line and exit with code 2.
  */
@@ -21,13 +21,14 @@ import { loadModelDir } from '../lib/gpt/node-io';
 import { disposeWeights, WeightsError } from '../lib/gpt/params';
 import type { Tokenizer } from '../lib/gpt/tokenizer';
 import { ModelLoadError } from '../lib/gpt/weights-io';
-import { runBench } from './bench';
+import { ModelMemoryError } from '../lib/gpt/timing-model';
+import { runBench } from '../lib/cli/bench';
 import { num, parse, str, UsageError } from './cli-args';
 
 const HELP = `usage: kvlab generate --model <name|dir> --prompt "text" [--tokens N] [--mode cached|naive] [--seed S]
                       [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend cpu|wasm]
        kvlab eval --model <name|dir> --text-file F [--backend cpu|wasm]
-       kvlab bench [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,64]`;
+       kvlab bench [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] [--processes N] [--positions 16,32,64] [--out file.json]`;
 
 /** A model name is public/models/<name>/; anything with a slash, or an existing directory, is a path. */
 export function modelDir(model: string | undefined): string {
@@ -149,7 +150,7 @@ async function main(argv: string[]): Promise<void> {
 // Quiets tfjs's "install tfjs-node" banner and skips its debug checks: this is a tool, not a test.
 tf.enableProdMode();
 
-const USER_ERRORS = [UsageError, ModelLoadError, WeightsError, ConfigError, EmptyPromptError];
+const USER_ERRORS = [UsageError, ModelLoadError, WeightsError, ConfigError, EmptyPromptError, ModelMemoryError];
 
 main(process.argv.slice(2)).catch((err: Error) => {
   const user = USER_ERRORS.some((E) => err instanceof E);
