@@ -51,6 +51,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const fast = await logitsOf(forwardFast(fm, idx, null));
         expect(fast.length).toBe(17 * 256);
         expect(maxAbsDiff(fast, ref)).toBeLessThanOrEqual(TOL);
+        // The naive generator asks for the last position only: the fast path's last layer then runs one row.
+        const last = await logitsOf(forwardFast(fm, idx, null, { logits: 'last' }));
+        expect(last.length).toBe(256);
+        expect(maxAbsDiff(last, ref.slice(16 * 256))).toBeLessThanOrEqual(TOL);
         idx.dispose();
         disposeFastModel(fm);
         disposeWeights(model.weights);

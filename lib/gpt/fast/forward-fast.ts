@@ -34,13 +34,16 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
     const tok = tf.gather(fm.wte, idx); // [1, T, C]
     let x = tf.add(tok, tf.slice(fm.wpe, [pos0, 0], [T, C])) as tf.Tensor3D; // [1, T, C]
     const layers: LayerKV[] = [];
+    const lastOnly = opts.logits === 'last';
     for (let i = 0; i < c.nLayer; i++) {
-      const out = fastBlock(fm, x, fm.layers[i], cache?.layers[i] ?? null, cache !== null);
-      x = out.x;
+      // Only the last position's output reaches the logits 'last' asks for: the last layer computes
+      // keys and values for all T positions (the cache needs them) but the rest for one row.
+      const out = fastBlock(fm, x, fm.layers[i], cache?.layers[i] ?? null, cache !== null, lastOnly && i === c.nLayer - 1);
+      x = out.x; // [1, T, C], or [1, 1, C] after a last-only layer
       if (out.kv) layers.push(out.kv);
     }
-    const Tout = opts.logits === 'last' ? 1 : T;
-    const xl = Tout === T ? x : tf.slice(x, [0, T - 1, 0], [1, 1, C]); // [1, Tout, C]
+    const Tout = lastOnly ? 1 : T;
+    const xl = x.shape[1] === Tout ? x : tf.slice(x, [0, T - 1, 0], [1, 1, C]); // [1, Tout, C]
     return {
       logits: linear(normalize(xl), fm.headW, fm.headB), // [1, Tout, V]
       cache: cache ? { layers, length: pos0 + T, capacity: c.blockSize } : null,
@@ -73,14 +76,16 @@ function gelu(x: tf.Tensor3D): tf.Tensor3D {
   return tf.mul(x, tf.sigmoid(inner)) as tf.Tensor3D;
 }
 
-function fastBlock(fm: FastModel, x: tf.Tensor3D, L: FastLayer, past: LayerKV | null, caching: boolean) {
-  const a = fastAttention(fm, normalize(x), L, past, caching);
-  const x1 = tf.add(x, a.y) as tf.Tensor3D; // [1, T, C]
+function fastBlock(fm: FastModel, x: tf.Tensor3D, L: FastLayer, past: LayerKV | null, caching: boolean, lastOnly: boolean) {
+  const [, T, C] = x.shape;
+  const a = fastAttention(fm, normalize(x), L, past, caching, lastOnly);
+  const xr = lastOnly && T > 1 ? tf.slice(x, [0, T - 1, 0], [1, 1, C]) : x; // the rows a.y holds
+  const x1 = tf.add(xr, a.y) as tf.Tensor3D; // [1, T or 1, C]
   const h = gelu(linear(normalize(x1), L.fcW, L.fcB)); // [1, T, 4C]
   return { x: tf.add(x1, linear(h, L.mlpProjW, L.mlpProjB)) as tf.Tensor3D, kv: a.kv };
 }
 
-function fastAttention(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, past: LayerKV | null, caching: boolean) {
+function fastAttention(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, past: LayerKV | null, caching: boolean, lastOnly: boolean) {
   const c = fm.config;
   const T = xhat.shape[1];
   const C = c.nEmbd;
@@ -101,9 +106,11 @@ function fastAttention(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, past: Lay
     kv = { k, v };
   }
   const Tk = k.shape[1];
-  let y: tf.Tensor; // [1, T, C]
-  if (T === 1) {
-    y = tf.reshape(decodeAttention(tf.reshape(q2, [nkv, g, hs]) as tf.Tensor3D, k, v), [1, 1, C]); // [1, 1, C]
+  let y: tf.Tensor; // [1, T, C], or [1, 1, C] for one query
+  if (T === 1 || lastOnly) {
+    // One query (a decode step, or the last position only): it may see every key, so no mask.
+    const qLast = T === 1 ? q2 : tf.slice(q2, [0, T - 1, 0], [1, 1, C]); // [1, 1, C]
+    y = tf.reshape(decodeAttention(tf.reshape(qLast, [nkv, g, hs]) as tf.Tensor3D, k, v), [1, 1, C]); // [1, 1, C]
   } else {
     const q = tf.reshape(heads(q2, c.nHead), [nkv, g * T, hs]) as tf.Tensor3D; // [nkv, g·T, hs] a group's queries stacked
     const scores = tf.reshape(bmm(q, tf.transpose(k, [0, 2, 1]) as tf.Tensor3D), [nkv, g, T, Tk]); // [nkv, g, T, Tk]
