@@ -23,24 +23,11 @@ import { timingModel } from '../gpt/timing-model';
 import { parseSize, SIZE_PRESETS, TIMING_SEED, type ModelSize } from '../lessons/sizes';
 import { median } from '../stats';
 import { countPositionKernels, disposeBenchModel, disposePosition, measurePosition, MIN_REPEATS, MIN_WARMUP, prepareBench, setupPosition } from '../bench/measure';
+import { copyBandwidth } from '../bench/bandwidth';
 import { buildRows, flatnessRows, formatFlatness, formatTable, type BenchResults, type RunRecord } from '../bench/results';
 import { num, parse, str, UsageError } from '../../scripts/cli-args';
 
-const COPY_BYTES = 64 * 2 ** 20;
 const BACKENDS = ['cpu', 'wasm', 'webgpu'];
-
-/** Copy bandwidth from a JS Float32Array.set of 64 MB, counting bytes read + written (STREAM's convention). */
-function copyBandwidth(repeats: number): number {
-  const src = new Float32Array(COPY_BYTES / 4).fill(1);
-  const dst = new Float32Array(COPY_BYTES / 4);
-  const ms: number[] = [];
-  for (let i = 0; i < repeats + 2; i++) {
-    const t0 = performance.now();
-    dst.set(src);
-    if (i >= 2) ms.push(performance.now() - t0);
-  }
-  return (2 * COPY_BYTES) / (median(ms) / 1000); // bytes per second
-}
 
 interface ModelSource {
   description: string;
