@@ -65,20 +65,22 @@ export function BenchLab() {
     const controller = new AbortController();
     abort.current = controller;
     try {
+      const { initBackend, parseBackendParam } = await import('@/lib/backend');
+      // Idempotent: starts tfjs on the chosen backend when a timing size is measured before austen loads.
+      await initBackend(parseBackendParam(window.location.search));
       const run = await import('@/lib/bench/page-run');
       const measure = await import('@/lib/bench/measure');
-      const tf = await import('@tensorflow/tfjs-core');
       held.current?.dispose();
       held.current = null;
       setPhase({ kind: 'preparing', what: size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
       await yieldToPage();
       const nav = navigator as Navigator & { deviceMemory?: number };
-      const model = size === 'austen' ? austen.model! : run.timingModelFor(size, run.browserMemoryBudget(tf.getBackend(), nav.deviceMemory));
+      const model = size === 'austen' ? austen.model! : run.timingModelFor(size, run.browserMemoryBudget(run.benchBackend(), nav.deviceMemory));
       const bm = measure.prepareBench(model);
       held.current = {
         dispose: () => {
           measure.disposeBenchModel(bm);
-          if (size !== 'austen') tf.dispose(Object.values(model.weights));
+          if (size !== 'austen') run.disposeTimingModel(model);
         },
       };
       setPhase({ kind: 'preparing', what: 'checking the fast path against the reference' });

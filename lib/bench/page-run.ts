@@ -15,6 +15,14 @@ import { maxAbsDifference, median } from '../stats';
 import { countPositionKernels, disposePosition, measurePosition, setupPosition, type BenchModel } from './measure';
 import { buildRows, flatnessRows, type BenchResults, type RunRecord } from './results';
 
+/** The backend tfjs runs on (the page never imports tfjs itself). */
+export const benchBackend = (): string => tf.getBackend();
+
+/** Frees a timing model's weights (austen's belong to the model registry). */
+export function disposeTimingModel(model: GPT): void {
+  tf.dispose(Object.values(model.weights));
+}
+
 /** Positions the page measures by default: short, middle, and the last the context allows. */
 export function pagePositions(blockSize: number): number[] {
   return blockSize >= 1024 ? [16, 256, 512, blockSize - 24] : [16, 64, blockSize - 1];
