@@ -12,6 +12,7 @@ import { disposeFastModel, prepareFastModel } from '../../lib/gpt/fast/prepare';
 import { disposeCache, emptyCache } from '../../lib/gpt/kvcache';
 import { disposeWeights } from '../../lib/gpt/params';
 import { DECODE_ATTENTION } from '../../lib/gpt/fast/webgpu-attention';
+import { LAYER_NORM } from '../../lib/gpt/fast/webgpu-layernorm';
 import { maxAbsDiff, tinyModel } from './gpt-helpers';
 
 const ready = await installNodeWebGPU()
@@ -23,7 +24,7 @@ const ready = await installNodeWebGPU()
 
 describe.skipIf(!ready)('fast forward on WebGPU (Dawn in Node)', () => {
   for (const nKvHead of [4, 2, 1]) {
-    it(`nKvHead ${nKvHead}: the fused decode attention and the last-row naive pass give the reference logits`, async () => {
+    it(`nKvHead ${nKvHead}: fused decode attention and LayerNorm, and the last-row naive pass, give the reference logits`, async () => {
       const model = tinyModel({ nKvHead }, 5, 4);
       const fm = prepareFastModel(model);
       const before = tf.memory().numTensors;
@@ -42,7 +43,9 @@ describe.skipIf(!ready)('fast forward on WebGPU (Dawn in Node)', () => {
         disposeCache(r.cache);
         disposeCache(f.cache);
       }
-      expect(tf.getKernel(DECODE_ATTENTION, 'webgpu')).toBeDefined(); // the fused kernel ran, not the fallback
+      // The fused kernels ran, not the op-by-op fallbacks.
+      expect(tf.getKernel(DECODE_ATTENTION, 'webgpu')).toBeDefined();
+      expect(tf.getKernel(LAYER_NORM, 'webgpu')).toBeDefined();
       tf.dispose([prompt, one, full, base.logits]);
       disposeCache(base.cache);
       expect(tf.memory().numTensors).toBe(before);

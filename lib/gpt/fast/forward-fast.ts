@@ -5,6 +5,7 @@ import type { KVCache, LayerKV } from '../kvcache';
 import { tidyObject } from '../ops';
 import { decodeAttention } from './decode-attention';
 import type { FastLayer, FastModel } from './prepare';
+import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
 
 /**
  * The fast forward pass: the same math as lib/gpt/forward.ts, in fewer tfjs kernels.
@@ -60,8 +61,12 @@ function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
   return tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
 }
 
-/** LayerNorm without its affine part: (x − mean) / √(var + ε) over the last axis. */
+/** LayerNorm without its affine part: (x − mean) / √(var + ε) over the last axis. One kernel on WebGPU. */
 function normalize(x: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() === 'webgpu') {
+    registerWebGPUNormalize();
+    return tf.engine().runKernel(LAYER_NORM, { x }, { eps: LAYER_NORM_EPS }) as tf.Tensor3D;
+  }
   const d = tf.sub(x, tf.mean(x, -1, true)); // [1, T, C]
   const variance = tf.mean(tf.square(d), -1, true); // [1, T, 1]
   return tf.mul(d, tf.rsqrt(tf.add(variance, LAYER_NORM_EPS))) as tf.Tensor3D;
