@@ -68,6 +68,62 @@ const registry = [
     minutes: 12,
     needsModel: true,
   },
+  {
+    slug: 'how-big-is-the-cache',
+    title: 'How big is the cache?',
+    summary:
+      'One formula for the cache of any model: work it out for Llama, Mistral, Falcon, Qwen and DeepSeek, check figures that get copied around, and match it against the cache running in your browser.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'fewer-kv-heads',
+    title: 'Fewer key/value heads: MQA and GQA',
+    summary:
+      'Let query heads share keys and values: three Austen models with 4, 2 and 1 key/value heads, their cache bytes and their loss on held-out text, measured in your browser.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'quantized-cache',
+    title: 'Smaller numbers: a quantized cache',
+    summary:
+      'Store the cache as 8-bit and 4-bit integers with a scale per group — per token, or per channel for keys as KIVI does — and measure what it costs the model.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'latent-cache',
+    title: 'Latent caches: MLA',
+    summary:
+      "DeepSeek's multi-head latent attention with its real numbers, and a post-hoc version on our model: cache a rank-r latent instead of K and V, and watch the loss as r shrinks.",
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'keep-less',
+    title: 'Keep less: windows, sinks and heavy hitters',
+    summary:
+      'Evict cache rows with a sliding window, attention sinks or H2O, watch what the model keeps, and measure what each costs in loss on unseen text.',
+    minutes: 15,
+    needsModel: true,
+  },
+  {
+    slug: 'serving-many',
+    title: 'Serving many: the paged cache',
+    summary:
+      'A server in the page: sessions decode through a pool of 16-position blocks with block tables, against a contiguous allocator that reserves the whole context; then the arithmetic for a 70B model on one GPU.',
+    minutes: 15,
+    needsModel: true,
+  },
+  {
+    slug: 'shared-beginnings',
+    title: 'Shared beginnings: prefix caching',
+    summary:
+      'Sessions that start with the same system prompt point at the same blocks: reference counts, copy-on-write, time to first token with and without sharing, and the same continuations either way.',
+    minutes: 10,
+    needsModel: true,
+  },
 ] as const satisfies readonly Lesson[];
 
 /** The slug of a lesson in the registry. */

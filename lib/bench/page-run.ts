@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT } from '../gpt/forward';
 import { countParams } from '../gpt/params';
+import { disposeCache } from '../gpt/kvcache';
 import { timingModel } from '../gpt/timing-model';
 import { forward } from '../gpt/forward';
 import { forwardFast } from '../gpt/fast/forward-fast';
@@ -54,7 +55,9 @@ export async function checkFastPath(bm: BenchModel, P: number): Promise<number> 
       const r = forward(bm.model, idx, cache, { logits: 'last' });
       const f = forwardFast(bm.fast, idx, cache, { logits: 'last' });
       worst = Math.max(worst, maxAbsDifference(await r.logits.data(), await f.logits.data()));
-      tf.dispose([r.logits, f.logits, ...(r.cache?.layers.flatMap((l) => [l.k, l.v]) ?? []), ...(f.cache?.layers.flatMap((l) => [l.k, l.v]) ?? [])]);
+      tf.dispose([r.logits, f.logits]);
+      disposeCache(r.cache);
+      disposeCache(f.cache);
     }
   } finally {
     disposePosition(s);

@@ -3,10 +3,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContextOverflowError, forward, type GPT } from '../../lib/gpt/forward';
-import { disposeCache, emptyCache, type KVCache } from '../../lib/gpt/kvcache';
+import { disposeCache, emptyCache, type KVCache, type LayerKV } from '../../lib/gpt/kvcache';
 import { disposeWeights } from '../../lib/gpt/params';
 import { createRng } from '../../lib/gpt/random';
 import { forwardFast } from '../../lib/gpt/fast/forward-fast';
+import { quantizedCache } from '../../lib/gpt/kvcache-quantized';
 import { disposeFastModel, prepareFastModel, type FastModel } from '../../lib/gpt/fast/prepare';
 import { maxAbsDiff, tinyModel } from './gpt-helpers';
 
@@ -79,11 +80,18 @@ for (const backend of ['cpu', 'wasm'] as const) {
           r.logits.dispose();
           idx.dispose();
           for (let l = 0; l < model.config.nLayer; l++) {
-            expect(g.cache!.layers[l].k.shape).toEqual(r.cache!.layers[l].k.shape);
-            expect(maxAbsDiff(await g.cache!.layers[l].k.data(), await r.cache!.layers[l].k.data())).toBeLessThanOrEqual(TOL);
-            expect(maxAbsDiff(await g.cache!.layers[l].v.data(), await r.cache!.layers[l].v.data())).toBeLessThanOrEqual(TOL);
+            const gs = g.cache!.layers[l].store as LayerKV;
+            const rs = r.cache!.layers[l].store as LayerKV;
+            expect(gs.k.shape).toEqual(rs.k.shape);
+            expect(maxAbsDiff(await gs.k.data(), await rs.k.data())).toBeLessThanOrEqual(TOL);
+            expect(maxAbsDiff(await gs.v.data(), await rs.v.data())).toBeLessThanOrEqual(TOL);
+            expect(g.cache!.layers[l].positions).toEqual(r.cache!.layers[l].positions);
           }
-          expect(g.cache!.length).toBe(r.cache!.length);
+          // The same cache value, field by field (kind, length, next, steps, …), apart from the tensors.
+          const { layers: gl, ...gRest } = g.cache!;
+          const { layers: rl, ...rRest } = r.cache!;
+          expect(gRest).toEqual(rRest);
+          expect(gl.length).toBe(rl.length);
           disposeCache(f.cache);
           disposeCache(refCache);
           disposeCache(fastCache);
@@ -97,6 +105,22 @@ for (const backend of ['cpu', 'wasm'] as const) {
         disposeWeights(model.weights);
       });
     }
+
+    it('hands a cache of another kind (int8) to forward(), so the fast path never changes its meaning', async () => {
+      const model = modelWithLayerNorms();
+      const fm = prepareFastModel(model);
+      const idx = tf.tensor2d([ids(9, 256)], [1, 9], 'int32');
+      const kind = quantizedCache({ bits: 8, scheme: 'token', groupSize: 8 });
+      const r = forward(model, idx, emptyCache(model.config, kind), { logits: 'last' });
+      const f = forwardFast(fm, idx, emptyCache(model.config, kind), { logits: 'last' });
+      expect(f.cache!.kind).toBe(kind);
+      expect(maxAbsDiff(await logitsOf(f), await logitsOf(r))).toBe(0);
+      disposeCache(r.cache);
+      disposeCache(f.cache);
+      idx.dispose();
+      disposeFastModel(fm);
+      disposeWeights(model.weights);
+    });
 
     it('refuses to run past the context, as forward does', () => {
       const model = modelWithLayerNorms();

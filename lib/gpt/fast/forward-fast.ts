@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { headSize, LAYER_NORM_EPS } from '../config';
-import { ContextOverflowError, type ForwardResult } from '../forward';
-import type { KVCache, LayerKV } from '../kvcache';
+import { ContextOverflowError, forward, type ForwardResult } from '../forward';
+import { fullCache, positionRange, type CacheLayer, type KVCache, type LayerKV } from '../kvcache';
 import { tidyObject } from '../ops';
 import { decodeAttention } from './decode-attention';
 import type { FastLayer, FastModel } from './prepare';
@@ -18,12 +18,14 @@ import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
  * - one new token (T = 1) splits into heads by reshape alone, and attends with one batched product
  *   per side — or, on WebGPU, one fused kernel (decode-attention.ts);
  * - the causal mask is a slice of one tensor built at load, and only multi-token passes use it.
- * It takes and returns the same KVCache value as forward().
+ * It takes and returns the same KVCache value as forward(), for the full (float) cache; any other
+ * kind, or a cache something was evicted from, goes to forward() itself.
  */
 export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | null, opts: { logits?: 'all' | 'last' } = {}): ForwardResult {
+  if (cache && !servesFast(cache)) return forward(fm.model, idx, cache, opts);
   const c = fm.config;
   const [B, T] = idx.shape;
-  const pos0 = cache ? cache.length : 0;
+  const pos0 = cache ? cache.next : 0;
   if (T < 1) throw new RangeError('forward needs at least one token');
   if (pos0 + T > c.blockSize) {
     throw new ContextOverflowError(`${pos0} cached + ${T} new positions exceed the context of ${c.blockSize}`);
@@ -34,20 +36,22 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
     const C = c.nEmbd;
     const tok = tf.gather(fm.wte, idx); // [1, T, C]
     let x = tf.add(tok, tf.slice(fm.wpe, [pos0, 0], [T, C])) as tf.Tensor3D; // [1, T, C]
-    const layers: LayerKV[] = [];
+    const layers: CacheLayer<LayerKV>[] = [];
     const lastOnly = opts.logits === 'last';
     for (let i = 0; i < c.nLayer; i++) {
       // Only the last position's output reaches the logits 'last' asks for: the last layer computes
       // keys and values for all T positions (the cache needs them) but the rest for one row.
-      const out = fastBlock(fm, x, fm.layers[i], cache?.layers[i] ?? null, cache !== null, lastOnly && i === c.nLayer - 1);
+      const prev = (cache?.layers[i] as CacheLayer<LayerKV> | undefined) ?? null;
+      const out = fastBlock(fm, x, fm.layers[i], prev?.store ?? null, cache !== null, lastOnly && i === c.nLayer - 1);
       x = out.x; // [1, T, C], or [1, 1, C] after a last-only layer
-      if (out.kv) layers.push(out.kv);
+      if (out.kv) layers.push({ store: out.kv, positions: [...(prev?.positions ?? []), ...positionRange(pos0, T)] });
     }
     const Tout = lastOnly ? 1 : T;
     const xl = x.shape[1] === Tout ? x : tf.slice(x, [0, T - 1, 0], [1, 1, C]); // [1, Tout, C]
     return {
       logits: linear(normalize(xl), fm.headW, fm.headB), // [1, Tout, V]
-      cache: cache ? { layers, length: pos0 + T, capacity: c.blockSize } : null,
+      // The same value cacheStep(…).finish() builds for the full kind.
+      cache: cache ? { ...cache, layers, length: pos0 + T, next: pos0 + T, steps: cache.steps + 1 } : null,
     };
   });
 }
@@ -59,6 +63,11 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
 function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
   const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
   return tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+}
+
+/** The fast path stores rows as the full kind does, contiguously from position 0 (mask and position slices rely on it). */
+function servesFast(cache: KVCache): boolean {
+  return cache.kind === fullCache && cache.length === cache.next && cache.evictions.length === 0 && !cache.layers.some((l) => l.mass);
 }
 
 /** LayerNorm without its affine part: (x − mean) / √(var + ε) over the last axis. One kernel on WebGPU. */

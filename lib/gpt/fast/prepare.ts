@@ -29,6 +29,8 @@ export interface FastLayer {
 
 export interface FastModel {
   config: GPTConfig;
+  /** The readable model it was prepared from: forward() serves what the fast path does not (other cache kinds). */
+  model: GPT;
   wte: tf.Tensor2D; // [V, C] shared
   wpe: tf.Tensor2D; // [blockSize, C] shared
   layers: FastLayer[];
@@ -85,6 +87,7 @@ export function prepareFastModel(model: GPT): FastModel {
     for (let r = 0; r < N; r++) for (let j = r + 1; j < N; j++) maskData[r * N + j] = -Infinity;
     return {
       config: c,
+      model,
       wte: w['wte.weight'] as tf.Tensor2D,
       wpe: w['wpe.weight'] as tf.Tensor2D,
       layers,
