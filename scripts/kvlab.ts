@@ -47,7 +47,17 @@ async function main(argv: string[]): Promise<void> {
 tf.enableProdMode();
 
 /** Mistakes in the command line or the model files, and a backend's invalid numbers: one line, exit 2. */
-const USER_ERRORS = [UsageError, ModelLoadError, WeightsError, ConfigError, TokenizerError, EmptyPromptError, NonFiniteLogitsError, PolicyError, ModelMemoryError];
+const USER_ERRORS = [
+  UsageError,
+  ModelLoadError,
+  WeightsError,
+  ConfigError,
+  TokenizerError,
+  EmptyPromptError,
+  NonFiniteLogitsError,
+  PolicyError,
+  ModelMemoryError,
+];
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   const user = USER_ERRORS.some((E) => err instanceof E);

@@ -22,7 +22,16 @@ import { countParams, disposeWeights } from '../gpt/params';
 import { timingModel } from '../gpt/timing-model';
 import { parseSize, SIZE_PRESETS, TIMING_SEED, type ModelSize } from '../lessons/sizes';
 import { median } from '../stats';
-import { countPositionKernels, disposeBenchModel, disposePosition, measurePosition, MIN_REPEATS, MIN_WARMUP, prepareBench, setupPosition } from '../bench/measure';
+import {
+  countPositionKernels,
+  disposeBenchModel,
+  disposePosition,
+  measurePosition,
+  MIN_REPEATS,
+  MIN_WARMUP,
+  prepareBench,
+  setupPosition,
+} from '../bench/measure';
 import { copyBandwidth } from '../bench/bandwidth';
 import { buildRows, flatnessRows, formatFlatness, formatTable, type BenchResults, type RunRecord } from '../bench/results';
 import { num, parse, str, UsageError } from '../../scripts/cli-args';
@@ -41,10 +50,15 @@ async function modelSource(size: ModelSize, name: string): Promise<ModelSource> 
     const config = preset.config;
     const description = `timing model "${size}": random weights from seed ${TIMING_SEED}, for timing only (${(countParams(config) / 1e6).toFixed(1)}M parameters)`;
     // Free RAM is the budget in Node; the check runs before any weight is drawn.
-    return { description, config, load: async () => timingModel(config, TIMING_SEED, { bytes: os.freemem(), source: 'this machine (free RAM)' }) };
+    return {
+      description,
+      config,
+      load: async () => timingModel(config, TIMING_SEED, { bytes: os.freemem(), source: 'this machine (free RAM)' }),
+    };
   }
   const dir = resolve('public', 'models', name);
-  if (!existsSync(join(dir, 'model.json'))) throw new UsageError(`no trained model at public/models/${name}/ — train one (npm run train) or pass --size 10m`);
+  if (!existsSync(join(dir, 'model.json')))
+    throw new UsageError(`no trained model at public/models/${name}/ — train one (npm run train) or pass --size 10m`);
   const config = fromHFConfig(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')));
   return { description: `trained model public/models/${name}/`, config, load: async () => (await loadModelDir(dir)).model };
 }
@@ -89,7 +103,9 @@ async function runChild(plan: Plan): Promise<void> {
     disposePosition(s);
     record.positions.push({ position: P, samples, ...(kernels ? { kernels } : {}) });
     const m = (k: keyof typeof samples) => median(samples[k] ?? []).toFixed(2);
-    process.stderr.write(`  ${backend} P=${P}: naive ${m('naive-reference')} → ${m('naive-fast')} ms, cached ${m('cached-reference')} → ${m('cached-fast')} ms (reference → fast)\n`);
+    process.stderr.write(
+      `  ${backend} P=${P}: naive ${m('naive-reference')} → ${m('naive-fast')} ms, cached ${m('cached-reference')} → ${m('cached-fast')} ms (reference → fast)\n`,
+    );
   }
   disposeBenchModel(bm);
   disposeWeights(model.weights);
@@ -99,9 +115,22 @@ async function runChild(plan: Plan): Promise<void> {
 /** Runs `kvlab bench --child …` in a fresh Node process and reads its RunRecord. */
 function spawnChild(plan: Plan, backend: string, index: number): Promise<RunRecord> {
   const args = [
-    ...process.execArgv, process.argv[1], 'bench', '--child',
-    '--size', plan.size, '--model', plan.model, '--backends', backend,
-    '--positions', plan.positions.join(','), '--warmup', String(plan.warmup), '--repeats', String(plan.repeats),
+    ...process.execArgv,
+    process.argv[1],
+    'bench',
+    '--child',
+    '--size',
+    plan.size,
+    '--model',
+    plan.model,
+    '--backends',
+    backend,
+    '--positions',
+    plan.positions.join(','),
+    '--warmup',
+    String(plan.warmup),
+    '--repeats',
+    String(plan.repeats),
     ...(index === 0 ? [] : ['--no-kernels']),
   ];
   return new Promise((resolvePromise, reject) => {
@@ -118,9 +147,17 @@ function spawnChild(plan: Plan, backend: string, index: number): Promise<RunReco
 
 function readPlan(args: string[]): Plan & { child: boolean; out?: string } {
   const f = parse(args, {
-    model: { type: 'string' }, size: { type: 'string' }, backends: { type: 'string' }, backend: { type: 'string' },
-    repeats: { type: 'string' }, warmup: { type: 'string' }, positions: { type: 'string' }, processes: { type: 'string' },
-    child: { type: 'boolean' }, 'no-kernels': { type: 'boolean' }, out: { type: 'string' },
+    model: { type: 'string' },
+    size: { type: 'string' },
+    backends: { type: 'string' },
+    backend: { type: 'string' },
+    repeats: { type: 'string' },
+    warmup: { type: 'string' },
+    positions: { type: 'string' },
+    processes: { type: 'string' },
+    child: { type: 'boolean' },
+    'no-kernels': { type: 'boolean' },
+    out: { type: 'string' },
   });
   let size: ModelSize;
   try {
@@ -132,7 +169,9 @@ function readPlan(args: string[]): Plan & { child: boolean; out?: string } {
   for (const b of backends) if (!BACKENDS.includes(b)) throw new UsageError(`--backends takes ${BACKENDS.join(', ')}, got "${b}"`);
   const blockSize = SIZE_PRESETS[size].config?.blockSize ?? 256;
   const positions = str(f.positions)
-    ? str(f.positions)!.split(',').map((p) => num('positions', p, 0, { int: true, min: 1, max: blockSize }))
+    ? str(f.positions)!
+        .split(',')
+        .map((p) => num('positions', p, 0, { int: true, min: 1, max: blockSize }))
     : defaultPositions(blockSize);
   return {
     size,
@@ -154,7 +193,9 @@ export async function runBench(args: string[]): Promise<void> {
   const source = await modelSource(plan.size, plan.model);
   const c = source.config;
   if (plan.warmup < MIN_WARMUP || plan.repeats < MIN_REPEATS) {
-    process.stderr.write(`kvlab: note: fewer than ${MIN_WARMUP} warm-ups or ${MIN_REPEATS} repeats — a quick look, not a measurement to quote\n`);
+    process.stderr.write(
+      `kvlab: note: fewer than ${MIN_WARMUP} warm-ups or ${MIN_REPEATS} repeats — a quick look, not a measurement to quote\n`,
+    );
   }
   const bw = copyBandwidth(21);
   process.stderr.write(`model: ${source.description}\n`);
@@ -177,13 +218,23 @@ export async function runBench(args: string[]): Promise<void> {
   };
   const bandwidth = { method: 'JS Float32Array.set of 64 MB, median; bytes read + written', bytesPerSecond: bw };
   const results: BenchResults = {
-    model: source.description, config: c, repeats: plan.repeats, machine, bandwidth, rows,
-    size: plan.size, warmup: plan.warmup, processes: plan.processes, flatness: flat,
+    model: source.description,
+    config: c,
+    repeats: plan.repeats,
+    machine,
+    bandwidth,
+    rows,
+    size: plan.size,
+    warmup: plan.warmup,
+    processes: plan.processes,
+    flatness: flat,
   };
   const file = plan.out ?? join('bench', plan.size === 'austen' ? 'results.json' : `results-${plan.size}.json`);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(results, null, 2) + '\n');
-  process.stdout.write(`Model: ${source.description} — nLayer ${c.nLayer}, nHead ${c.nHead}, nKvHead ${c.nKvHead}, nEmbd ${c.nEmbd}, blockSize ${c.blockSize}, vocab ${c.vocabSize} (${countParams(c)} params)\n`);
+  process.stdout.write(
+    `Model: ${source.description} — nLayer ${c.nLayer}, nHead ${c.nHead}, nKvHead ${c.nKvHead}, nEmbd ${c.nEmbd}, blockSize ${c.blockSize}, vocab ${c.vocabSize} (${countParams(c)} params)\n`,
+  );
   process.stdout.write(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}, Node ${machine.node}, tfjs ${machine.tfjs}\n`);
   process.stdout.write(
     `Copy bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} processes per backend, each ${plan.warmup} warm-up + ${plan.repeats} timed rounds, naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n\n`,

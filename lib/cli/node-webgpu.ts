@@ -22,7 +22,10 @@ export class NodeWebGPUError extends Error {
 /** Puts Dawn's navigator.gpu on globalThis, then loads tfjs-backend-webgpu (which registers itself only if it sees one). */
 export async function installNodeWebGPU(): Promise<NodeWebGPUInfo> {
   process.env.XDG_RUNTIME_DIR ??= '/tmp'; // the Vulkan loader complains without one
-  const { create, globals } = (await import('webgpu')) as unknown as { create(o: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
+  const { create, globals } = (await import('webgpu')) as unknown as {
+    create(o: string[]): { requestAdapter(): Promise<unknown> };
+    globals: object;
+  };
   Object.assign(globalThis, globals);
   const gpu = create([]);
   Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis.navigator ?? {}), gpu }, configurable: true, writable: true });

@@ -71,7 +71,8 @@ export function describeCrossover(x: Crossover, blockSize: number, sizeLabel: st
   const fixed = `${x.fixedMs.toFixed(1)} ms`;
   const per = `${(x.perPositionMs * 1000).toFixed(1)} µs`;
   const head = `On this device, with the ${sizeLabel} model, a naive step costs about ${fixed} fixed plus ${per} per position.`;
-  if (x.arithmeticOutweighsAt === null) return `${head} Its time did not grow measurably with the positions, so the fixed cost dominates everywhere we measured.`;
+  if (x.arithmeticOutweighsAt === null)
+    return `${head} Its time did not grow measurably with the positions, so the fixed cost dominates everywhere we measured.`;
   const at = x.arithmeticOutweighsAt;
   const where = at <= blockSize ? `from about position ${at}` : `only past position ${at}, beyond this model's context of ${blockSize}`;
   return `${head} Re-reading the sequence outweighs the fixed cost ${where}; past that point the cache's win grows with every token.`;

@@ -5,7 +5,12 @@
 import { stepMs, type StepModel } from './crossover';
 
 /** Milliseconds for one race: `tokens` naive steps and the cached run (its first step a prefill). */
-export function raceEstimateMs(m: StepModel, promptLength: number, tokens: number, repeats = 1): { naiveMs: number; cachedMs: number; totalMs: number } {
+export function raceEstimateMs(
+  m: StepModel,
+  promptLength: number,
+  tokens: number,
+  repeats = 1,
+): { naiveMs: number; cachedMs: number; totalMs: number } {
   let naive = 0;
   let cached = 0;
   for (let i = 0; i < tokens; i++) {

@@ -30,9 +30,19 @@ const VOCAB = 768;
 export const SIZE_PRESETS: Record<ModelSize, SizePreset> = {
   austen: { size: 'austen', label: 'austen (trained)', config: null, timingOnly: false },
   // ~10× austen: 6 layers × 384, context 1,024.
-  '10m': { size: '10m', label: '~11M (6 × 384), timing only', config: { nLayer: 6, nHead: 6, nKvHead: 6, nEmbd: 384, blockSize: 1024, vocabSize: VOCAB }, timingOnly: true },
+  '10m': {
+    size: '10m',
+    label: '~11M (6 × 384), timing only',
+    config: { nLayer: 6, nHead: 6, nKvHead: 6, nEmbd: 384, blockSize: 1024, vocabSize: VOCAB },
+    timingOnly: true,
+  },
   // GPT-2 small's blocks (12 × 768) with our 768-token vocabulary, context 1,024.
-  '85m': { size: '85m', label: '~86M (12 × 768, GPT-2 small blocks), timing only', config: { nLayer: 12, nHead: 12, nKvHead: 12, nEmbd: 768, blockSize: 1024, vocabSize: VOCAB }, timingOnly: true },
+  '85m': {
+    size: '85m',
+    label: '~86M (12 × 768, GPT-2 small blocks), timing only',
+    config: { nLayer: 12, nHead: 12, nKvHead: 12, nEmbd: 768, blockSize: 1024, vocabSize: VOCAB },
+    timingOnly: true,
+  },
 };
 
 export class SizeError extends Error {

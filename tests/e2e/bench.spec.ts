@@ -26,7 +26,8 @@ test('the bench page measures the smallest configuration on wasm, shows the tabl
   expect(json.config.nLayer).toBe(4);
   expect(json.repeats).toBe(21);
   expect(json.rows).toHaveLength(4);
-  for (const key of ['backend', 'position', 'naiveMs', 'cachedMs', 'speedup', 'cachedTokPerS', 'boundMs', 'share', 'path']) expect(json.rows[0]).toHaveProperty(key);
+  for (const key of ['backend', 'position', 'naiveMs', 'cachedMs', 'speedup', 'cachedTokPerS', 'boundMs', 'share', 'path'])
+    expect(json.rows[0]).toHaveProperty(key);
   expect(json.rows[0].naiveSpread.n).toBe(21);
   expect(errors).toEqual([]);
 });

@@ -63,8 +63,24 @@ describe('bench results', () => {
   const run = (scale: number): RunRecord => ({
     backend: 'wasm',
     positions: [
-      { position: 16, samples: { 'naive-reference': [10, 11, 12].map((x) => x * scale), 'cached-reference': [1.9, 2, 2.3], 'naive-fast': [5, 5, 5], 'cached-fast': [1, 1, 1] } },
-      { position: 63, samples: { 'naive-reference': [40, 40, 40], 'cached-reference': [2, 2.1, 2.2], 'naive-fast': [20, 20, 20], 'cached-fast': [3, 3, 3] } },
+      {
+        position: 16,
+        samples: {
+          'naive-reference': [10, 11, 12].map((x) => x * scale),
+          'cached-reference': [1.9, 2, 2.3],
+          'naive-fast': [5, 5, 5],
+          'cached-fast': [1, 1, 1],
+        },
+      },
+      {
+        position: 63,
+        samples: {
+          'naive-reference': [40, 40, 40],
+          'cached-reference': [2, 2.1, 2.2],
+          'naive-fast': [20, 20, 20],
+          'cached-fast': [3, 3, 3],
+        },
+      },
     ],
   });
 

@@ -7,12 +7,21 @@ import { flatness, spread } from '../../lib/bench/stats';
 
 describe('fitLine', () => {
   it('recovers an exact line', () => {
-    const f = fitLine([{ x: 16, y: 2 + 0.5 * 16 }, { x: 64, y: 2 + 0.5 * 64 }, { x: 255, y: 2 + 0.5 * 255 }]);
+    const f = fitLine([
+      { x: 16, y: 2 + 0.5 * 16 },
+      { x: 64, y: 2 + 0.5 * 64 },
+      { x: 255, y: 2 + 0.5 * 255 },
+    ]);
     expect(f.intercept).toBeCloseTo(2, 9);
     expect(f.slope).toBeCloseTo(0.5, 9);
   });
   it('refuses a single position', () => {
-    expect(() => fitLine([{ x: 16, y: 1 }, { x: 16, y: 2 }])).toThrow(FitError);
+    expect(() =>
+      fitLine([
+        { x: 16, y: 1 },
+        { x: 16, y: 2 },
+      ]),
+    ).toThrow(FitError);
   });
 });
 

@@ -139,6 +139,5 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(tf.memory().numTensors).toBe(before);
       disposeWeights(model.weights);
     });
-
   });
 }
