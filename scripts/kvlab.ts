@@ -4,7 +4,7 @@
  *   kvlab generate --model <name|dir> --prompt "…" [--tokens N] [--mode cached|naive] [--seed S]
  *                  [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend wasm|cpu]
  *   kvlab eval     --model <name|dir> --split val|train [--cache C] … (see lib/cli/eval.ts)
- *   kvlab bench    [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,…]
+ *   kvlab bench    [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] [--processes N] [--positions 16,32,…] [--out file.json]
  *
  * <name> means public/models/<name>/; the backend is wasm unless --backend says cpu. Usage and model
  * errors print one line and exit with code 2; other failures exit 1 (KVLAB_DEBUG=1 adds the stack).
@@ -18,15 +18,16 @@ import { ModelLoadError } from '../lib/gpt/model-errors';
 import { WeightsError } from '../lib/gpt/params';
 import { TokenizerError } from '../lib/gpt/tokenizer';
 import { GENERATE_HELP, runGenerate } from '../lib/cli/generate';
-import { runBench } from './bench';
+import { runBench } from '../lib/cli/bench';
 import { EVAL_HELP, runEval } from '../lib/cli/eval';
 import { PolicyError } from '../lib/gpt/kvcache-policy';
 import { UsageError } from './cli-args';
 import { SIZE_HELP, sizeCommand } from '../lib/cli/size';
+import { ModelMemoryError } from '../lib/gpt/timing-model';
 
 const HELP = `usage: ${GENERATE_HELP}
        ${EVAL_HELP}
-       kvlab bench [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,64]
+       kvlab bench [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] [--processes N] [--positions 16,32,64] [--out file.json]
        ${SIZE_HELP}`;
 
 async function main(argv: string[]): Promise<void> {
@@ -46,7 +47,17 @@ async function main(argv: string[]): Promise<void> {
 tf.enableProdMode();
 
 /** Mistakes in the command line or the model files, and a backend's invalid numbers: one line, exit 2. */
-const USER_ERRORS = [UsageError, ModelLoadError, WeightsError, ConfigError, TokenizerError, EmptyPromptError, NonFiniteLogitsError, PolicyError];
+const USER_ERRORS = [
+  UsageError,
+  ModelLoadError,
+  WeightsError,
+  ConfigError,
+  TokenizerError,
+  EmptyPromptError,
+  NonFiniteLogitsError,
+  PolicyError,
+  ModelMemoryError,
+];
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   const user = USER_ERRORS.some((E) => err instanceof E);

@@ -1,0 +1,211 @@
+'use client';
+
+import { useEffect, useId, useRef, useState } from 'react';
+import { LiveCell } from '@/components/notebook/LiveCell';
+import { ModelGate } from '@/components/model/ModelGate';
+import { downloadBlob } from '@/components/charts/download';
+import { useModel } from '@/lib/hooks/useModel';
+import { MODEL_SIZES, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
+import { formatDuration, benchEstimateMs, LONG_RUN_MS } from '@/lib/lessons/estimate';
+import { crossover, describeCrossover, type StepModel } from '@/lib/lessons/crossover';
+import type { BenchResults } from '@/lib/bench/results';
+import { BenchTable } from './BenchTable';
+
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'preparing'; what: string }
+  | { kind: 'offer'; estimateMs: number; probe: StepModel; fastDelta: number }
+  | { kind: 'running'; done: number; total: number; position: number; fastDelta: number; probe: StepModel | null }
+  | { kind: 'done'; results: BenchResults; fastDelta: number; probe: StepModel | null }
+  | { kind: 'error'; message: string };
+
+const yieldToPage = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/** Parses "16, 64,255" into sorted unique positions within 1..blockSize, or explains what is wrong. */
+function parsePositions(text: string, blockSize: number): number[] | string {
+  const ps = text.split(',').map((s) => Number(s.trim()));
+  if (ps.some((p) => !Number.isInteger(p) || p < 1 || p > blockSize)) return `positions must be whole numbers from 1 to ${blockSize}, separated by commas`;
+  return [...new Set(ps)].sort((a, b) => a - b);
+}
+
+/**
+ * The bench in the browser: the same measurements as `npm run bench`, on this device's backend, for
+ * one model size at a time. The work happens in lib/bench/page-run.ts; this component holds the
+ * controls, the progress, and the tensors (in a ref, never in React state).
+ */
+export function BenchLab() {
+  const austen = useModel('austen');
+  const ids = { size: useId(), positions: useId(), repeats: useId(), warmup: useId() };
+  const [size, setSize] = useState<ModelSize>('austen');
+  const blockSize = SIZE_PRESETS[size].config?.blockSize ?? austen.info?.config.blockSize ?? 256;
+  const [positionsText, setPositionsText] = useState('');
+  const [repeats, setRepeats] = useState(21);
+  const [warmup, setWarmup] = useState(10);
+  const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const abort = useRef<AbortController | null>(null);
+  const held = useRef<{ dispose: () => void } | null>(null);
+
+  useEffect(() => () => {
+    abort.current?.abort();
+    held.current?.dispose();
+  }, []);
+
+  const defaultPositions = async () => (await import('@/lib/bench/page-run')).pagePositions(blockSize).join(', ');
+  useEffect(() => {
+    void defaultPositions().then(setPositionsText);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [size, blockSize]);
+
+  const positions = parsePositions(positionsText, blockSize);
+  const busy = phase.kind === 'preparing' || phase.kind === 'running';
+  const ready = austen.status === 'ready' || size !== 'austen';
+
+  async function start(force: boolean) {
+    if (typeof positions === 'string') return;
+    const controller = new AbortController();
+    abort.current = controller;
+    try {
+      const { initBackend, parseBackendParam } = await import('@/lib/backend');
+      // Idempotent: starts tfjs on the chosen backend when a timing size is measured before austen loads.
+      await initBackend(parseBackendParam(window.location.search));
+      const run = await import('@/lib/bench/page-run');
+      const measure = await import('@/lib/bench/measure');
+      held.current?.dispose();
+      held.current = null;
+      setPhase({ kind: 'preparing', what: size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
+      await yieldToPage();
+      const nav = navigator as Navigator & { deviceMemory?: number };
+      const model = size === 'austen' ? austen.model! : run.timingModelFor(size, run.browserMemoryBudget(run.benchBackend(), nav.deviceMemory));
+      const bm = measure.prepareBench(model);
+      held.current = {
+        dispose: () => {
+          measure.disposeBenchModel(bm);
+          if (size !== 'austen') run.disposeTimingModel(model);
+        },
+      };
+      setPhase({ kind: 'preparing', what: 'checking the fast path against the reference' });
+      const fastDelta = await run.checkFastPath(bm, Math.min(positions[0], blockSize));
+      let probe: StepModel | null = null;
+      if (!force) {
+        setPhase({ kind: 'preparing', what: 'a short probe to estimate the run' });
+        const hi = positions[positions.length - 1];
+        probe = await run.probeSteps(bm, [Math.min(16, hi), hi === Math.min(16, hi) ? hi + 1 : hi], yieldToPage);
+        const estimateMs = benchEstimateMs(probe, positions, warmup, repeats);
+        if (estimateMs > LONG_RUN_MS) {
+          setPhase({ kind: 'offer', estimateMs, probe, fastDelta });
+          return;
+        }
+      }
+      setPhase({ kind: 'running', done: 0, total: 1, position: positions[0], fastDelta, probe });
+      const record = await run.runPageBench(bm, positions, {
+        warmup,
+        repeats,
+        signal: controller.signal,
+        between: yieldToPage,
+        onProgress: (done, total, position) => setPhase({ kind: 'running', done, total, position, fastDelta, probe }),
+      });
+      const { copyBandwidth } = await import('@/lib/bench/bandwidth');
+      const results = run.pageResults(record, bm, size, {
+        warmup,
+        repeats,
+        bytesPerSecond: copyBandwidth(11),
+        userAgent: navigator.userAgent,
+        cores: navigator.hardwareConcurrency,
+      });
+      setPhase({ kind: 'done', results, fastDelta, probe });
+    } catch (e) {
+      const err = e as Error;
+      setPhase(err.name === 'BenchAborted' ? { kind: 'idle' } : { kind: 'error', message: err.message });
+    }
+  }
+
+  const controls = (
+    <>
+      <div className="field">
+        <label htmlFor={ids.size}>Model size</label>
+        <select id={ids.size} value={size} disabled={busy} onChange={(e) => setSize(e.target.value as ModelSize)}>
+          {MODEL_SIZES.map((s) => (
+            <option key={s} value={s}>
+              {SIZE_PRESETS[s].label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.positions}>Positions (comma-separated, up to {blockSize})</label>
+        <input id={ids.positions} type="text" value={positionsText} disabled={busy} onChange={(e) => setPositionsText(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.warmup}>Warm-up rounds</label>
+        <input id={ids.warmup} type="number" min={0} value={warmup} disabled={busy} onChange={(e) => setWarmup(Math.max(0, Number(e.target.value) | 0))} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.repeats}>Timed rounds</label>
+        <input id={ids.repeats} type="number" min={1} value={repeats} disabled={busy} onChange={(e) => setRepeats(Math.max(1, Number(e.target.value) | 0))} />
+      </div>
+      <div className="run-row">
+        <button type="button" className="button button-primary" disabled={!ready || busy || typeof positions === 'string'} onClick={() => void start(false)}>
+          Measure
+        </button>
+        <button type="button" className="button" disabled={phase.kind !== 'running'} onClick={() => abort.current?.abort()}>
+          Stop
+        </button>
+      </div>
+    </>
+  );
+
+  return (
+    <LiveCell
+      title="Naive and cached steps on this device"
+      name="bench"
+      description="One decode step without and with the KV cache, through the readable model code and the fast path, at each position."
+      controls={controls}
+    >
+      {SIZE_PRESETS[size].timingOnly ? <p className="note">{TIMING_MODEL_NOTE}.</p> : null}
+      {typeof positions === 'string' ? <p role="alert">{positions}</p> : null}
+      {size === 'austen' ? (
+        <ModelGate model={austen} label="the austen model">
+          <p>The trained austen model is loaded.</p>
+        </ModelGate>
+      ) : null}
+      <div aria-live="polite" data-bench-status={phase.kind}>
+        {phase.kind === 'preparing' ? <p>Working: {phase.what}…</p> : null}
+        {phase.kind === 'offer' ? (
+          <p>
+            A full run would take {formatDuration(phase.estimateMs)} on this device (estimated from a short probe).{' '}
+            <button type="button" className="button" onClick={() => void start(true)}>
+              Run anyway
+            </button>
+          </p>
+        ) : null}
+        {phase.kind === 'running' ? (
+          <p>
+            <label>
+              Measuring position {phase.position}: <progress max={phase.total} value={phase.done} /> {phase.done} of {phase.total} steps
+            </label>
+          </p>
+        ) : null}
+        {phase.kind === 'error' ? <p role="alert">{phase.message}</p> : null}
+        {'fastDelta' in phase ? (
+          <p data-fast-delta={phase.fastDelta}>
+            Fast path against the readable model: largest logit difference {phase.fastDelta.toExponential(1)}{' '}
+            {phase.fastDelta <= 1e-4 ? '(equal within 1e-4)' : '(NOT equal within 1e-4: the fast path is wrong on this backend)'}.
+          </p>
+        ) : null}
+      </div>
+      {phase.kind === 'done' ? (
+        <>
+          <BenchTable results={phase.results} />
+          {phase.probe ? <p>{describeCrossover(crossover(phase.probe), blockSize, size)}</p> : null}
+          <button
+            type="button"
+            className="button"
+            onClick={() => downloadBlob(new Blob([JSON.stringify(phase.results, null, 2) + '\n'], { type: 'application/json' }), `results-${size}-${phase.results.rows[0]?.backend ?? 'backend'}.json`)}
+          >
+            Download JSON
+          </button>
+        </>
+      ) : null}
+    </LiveCell>
+  );
+}

@@ -1,0 +1,79 @@
+'use client';
+
+import { LineChartCell } from '@/components/charts/LineChartCell';
+import type { BenchResults } from '@/lib/bench/results';
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+/** The bench's rows as a table (median and interquartile range) and a chart of step time against position. */
+export function BenchTable({ results }: { results: BenchResults }) {
+  const positions = [...new Set(results.rows.map((r) => r.position))];
+  const at = (P: number, path: string) => results.rows.find((r) => r.position === P && r.path === path);
+  const chart = positions.map((P) => ({
+    position: P,
+    naiveRef: at(P, 'reference')?.naiveMs ?? 0,
+    cachedRef: at(P, 'reference')?.cachedMs ?? 0,
+    naiveFast: at(P, 'fast')?.naiveMs ?? 0,
+    cachedFast: at(P, 'fast')?.cachedMs ?? 0,
+  }));
+  return (
+    <>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Bench results">
+        <table data-bench-table>
+          <caption>
+            Milliseconds per decode step on {results.rows[0]?.backend}: median (middle half of {results.repeats} timed rounds)
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Position</th>
+              <th scope="col">Path</th>
+              <th scope="col">Naive ms</th>
+              <th scope="col">Cached ms</th>
+              <th scope="col">Naive / cached</th>
+              <th scope="col">Kernels naive / cached</th>
+              <th scope="col">Share of bandwidth bound</th>
+            </tr>
+          </thead>
+          <tbody>
+            {results.rows.map((r) => (
+              <tr key={`${r.position}-${r.path}`}>
+                <td>{r.position}</td>
+                <td>{r.path}</td>
+                <td>
+                  {ms(r.naiveMs)} ({ms(r.naiveSpread.q25)}–{ms(r.naiveSpread.q75)})
+                </td>
+                <td>
+                  {ms(r.cachedMs)} ({ms(r.cachedSpread.q25)}–{ms(r.cachedSpread.q75)})
+                </td>
+                <td>{r.speedup.toFixed(1)}×</td>
+                <td>
+                  {r.naiveKernels ?? '–'} / {r.cachedKernels ?? '–'}
+                  {r.naiveGpuPrograms != null ? ` (GPU programs ${r.naiveGpuPrograms} / ${r.cachedGpuPrograms})` : ''}
+                </td>
+                <td>{(r.share * 100).toFixed(1)}%</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {positions.length > 1 ? (
+        <LineChartCell
+          name="bench-chart"
+          caption="Step time against position, both paths"
+          data={chart}
+          xKey="position"
+          xLabel="position"
+          yLabel="ms per step"
+          yScale="log"
+          formatY={ms}
+          series={[
+            { key: 'naiveRef', label: 'naive, reference' },
+            { key: 'cachedRef', label: 'cached, reference' },
+            { key: 'naiveFast', label: 'naive, fast', dashed: true },
+            { key: 'cachedFast', label: 'cached, fast', dashed: true },
+          ]}
+        />
+      ) : null}
+    </>
+  );
+}

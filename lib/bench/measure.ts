@@ -1,0 +1,138 @@
+/**
+ * The bench's measurements, shared by `kvlab bench` (Node) and the /bench/ page (browser, later the
+ * worker): one decode step, naive or cached, through the readable forward() or the fast path, timed
+ * from the call to the awaited logits. Plain async functions over tfjs; no DOM, no Node.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { forward, type GPT } from '../gpt/forward';
+import { forwardFast } from '../gpt/fast/forward-fast';
+import { disposeFastModel, prepareFastModel, type FastModel } from '../gpt/fast/prepare';
+import { disposeCache, emptyCache, type KVCache } from '../gpt/kvcache';
+import { countKernels, type KernelCount } from './kernels';
+
+export type StepKind = 'naive' | 'cached';
+export type PathName = 'reference' | 'fast';
+export const STEP_KINDS: readonly StepKind[] = ['naive', 'cached'];
+export const PATHS: readonly PathName[] = ['reference', 'fast'];
+
+/** The bar issue 9 sets: at least 10 warm-ups and 21 repeats. */
+export const MIN_WARMUP = 10;
+export const MIN_REPEATS = 21;
+
+/** A model ready for both paths. Dispose with disposeBenchModel (the GPT's weights stay with their owner). */
+export interface BenchModel {
+  model: GPT;
+  fast: FastModel;
+}
+
+export function prepareBench(model: GPT): BenchModel {
+  return { model, fast: prepareFastModel(model) };
+}
+
+export function disposeBenchModel(bm: BenchModel): void {
+  disposeFastModel(bm.fast);
+}
+
+/** Token ids for a position: a fixed pseudo-random walk over the vocabulary, the same on every device. */
+export const benchIds = (n: number, V: number): number[] => Array.from({ length: n }, (_, i) => (i * 2654435761) % V);
+
+/** Everything one position's steps need: the full sequence for naive, a cache of P−1 positions for cached. */
+export interface PositionSetup {
+  position: number;
+  full: tf.Tensor2D; // [1, P]
+  last: tf.Tensor2D; // [1, 1]
+  cache: KVCache; // P−1 positions, reused by every cached step (its result is disposed)
+}
+
+export function setupPosition(bm: BenchModel, P: number): PositionSetup {
+  const V = bm.model.config.vocabSize;
+  const ids = benchIds(P, V);
+  const full = tf.tensor2d([ids], [1, P], 'int32');
+  const last = tf.tensor2d([[ids[P - 1]]], [1, 1], 'int32');
+  let cache = emptyCache(bm.model.config);
+  if (P > 1) {
+    const prompt = tf.tensor2d([ids.slice(0, P - 1)], [1, P - 1], 'int32');
+    const out = forward(bm.model, prompt, cache, { logits: 'last' });
+    tf.dispose([prompt, out.logits]);
+    cache = out.cache!;
+  }
+  return { position: P, full, last, cache };
+}
+
+export function disposePosition(s: PositionSetup): void {
+  tf.dispose([s.full, s.last]);
+  disposeCache(s.cache);
+}
+
+/** One step, timed from the forward call to the logits on the host (the readback waits for the GPU). */
+export async function timeStep(bm: BenchModel, s: PositionSetup, kind: StepKind, path: PathName): Promise<number> {
+  const t0 = performance.now();
+  const idx = kind === 'naive' ? s.full : s.last;
+  const cache = kind === 'naive' ? null : s.cache;
+  const out = path === 'fast' ? forwardFast(bm.fast, idx, cache, { logits: 'last' }) : forward(bm.model, idx, cache, { logits: 'last' });
+  await out.logits.data();
+  const ms = performance.now() - t0;
+  out.logits.dispose();
+  disposeCache(out.cache); // the base cache stays; only this step's extension goes
+  return ms;
+}
+
+export interface MeasureOptions {
+  warmup: number;
+  repeats: number;
+  paths?: readonly PathName[];
+  kinds?: readonly StepKind[];
+  /** Called between steps; the browser passes a yield to the event loop here so the page stays live. */
+  between?: () => Promise<void>;
+  /** Checked between steps; throw AbortedError-like to stop. */
+  signal?: AbortSignal;
+  onStep?: (done: number, total: number) => void;
+}
+
+export type SampleKey = `${StepKind}-${PathName}`;
+export type PositionSamples = Partial<Record<SampleKey, number[]>>;
+
+export class BenchAborted extends Error {
+  override name = 'BenchAborted';
+  constructor() {
+    super('the measurement was stopped');
+  }
+}
+
+/**
+ * Times every (kind, path) at one position: warm-ups first, then `repeats` rounds in which each
+ * combination runs once, the order rotating every round — so slow drift (thermal, other processes,
+ * the first steps' JIT and allocator warm-up) lands on all of them alike instead of on whichever ran last.
+ */
+export async function measurePosition(bm: BenchModel, s: PositionSetup, opts: MeasureOptions): Promise<PositionSamples> {
+  const combos: [StepKind, PathName][] = [];
+  for (const k of opts.kinds ?? STEP_KINDS) for (const p of opts.paths ?? PATHS) combos.push([k, p]);
+  const out: PositionSamples = {};
+  const total = (opts.warmup + opts.repeats) * combos.length;
+  let done = 0;
+  for (let round = 0; round < opts.warmup + opts.repeats; round++) {
+    for (let j = 0; j < combos.length; j++) {
+      if (opts.signal?.aborted) throw new BenchAborted();
+      const [kind, path] = combos[(round + j) % combos.length];
+      const ms = await timeStep(bm, s, kind, path);
+      if (round >= opts.warmup) (out[`${kind}-${path}`] ??= []).push(ms);
+      opts.onStep?.(++done, total);
+      if (opts.between) await opts.between();
+    }
+  }
+  return out;
+}
+
+/** Kernels one step launches, per (kind, path), counted on a warm step (outside any timing). */
+export async function countPositionKernels(bm: BenchModel, s: PositionSetup, paths: readonly PathName[] = PATHS): Promise<Partial<Record<SampleKey, KernelCount>>> {
+  const out: Partial<Record<SampleKey, KernelCount>> = {};
+  for (const kind of STEP_KINDS) {
+    for (const path of paths) {
+      await timeStep(bm, s, kind, path);
+      out[`${kind}-${path}`] = await countKernels(async () => {
+        await timeStep(bm, s, kind, path);
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+/**
+ * The /bench/ page's measurements as plain async functions, so the Web Worker (issue 8) can call them
+ * later unchanged: the same steps as `kvlab bench` (lib/bench/measure.ts), one run on the current
+ * backend, the results in bench/results.json's format. No React, no DOM.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GPT } from '../gpt/forward';
+import { countParams } from '../gpt/params';
+import { disposeCache } from '../gpt/kvcache';
+import { timingModel } from '../gpt/timing-model';
+import { forward } from '../gpt/forward';
+import { forwardFast } from '../gpt/fast/forward-fast';
+import { fitLine, type StepModel } from '../lessons/crossover';
+import { SIZE_PRESETS, TIMING_SEED, type ModelSize } from '../lessons/sizes';
+import { maxAbsDifference, median } from '../stats';
+import { countPositionKernels, disposePosition, measurePosition, setupPosition, type BenchModel } from './measure';
+import { buildRows, flatnessRows, type BenchResults, type RunRecord } from './results';
+
+/** The backend tfjs runs on (the page never imports tfjs itself). */
+export const benchBackend = (): string => tf.getBackend();
+
+/** Frees a timing model's weights (austen's belong to the model registry). */
+export function disposeTimingModel(model: GPT): void {
+  tf.dispose(Object.values(model.weights));
+}
+
+/** Positions the page measures by default: short, middle, and the last the context allows. */
+export function pagePositions(blockSize: number): number[] {
+  return blockSize >= 1024 ? [16, 256, 512, blockSize - 24] : [16, 64, blockSize - 1];
+}
+
+/**
+ * What the browser lets a timing model use, from what it tells us: half of navigator.deviceMemory
+ * (which browsers round down and cap at 8 GB) when known, else 2 GiB; wasm is held to 2 GiB, the
+ * most its heap grows to in tfjs's build.
+ */
+export function browserMemoryBudget(backend: string, deviceMemoryGB: number | undefined): { bytes: number; source: string } {
+  const device = deviceMemoryGB ? (deviceMemoryGB * 2 ** 30) / 2 : 2 * 2 ** 30;
+  const source = deviceMemoryGB ? `this browser (half of the ${deviceMemoryGB} GB it reports)` : 'this browser (2 GiB assumed: it does not report its memory)';
+  if (backend === 'wasm' && device > 2 * 2 ** 30) return { bytes: 2 * 2 ** 30, source: 'the WebAssembly heap (2 GiB)' };
+  return { bytes: device, source };
+}
+
+/** The model for a size: austen comes loaded from the caller; timing models are drawn here (memory checked first). */
+export function timingModelFor(size: Exclude<ModelSize, 'austen'>, budget: { bytes: number; source: string }): GPT {
+  return timingModel(SIZE_PRESETS[size].config!, TIMING_SEED, budget);
+}
+
+/** Largest |Δlogits| between the fast path and forward(), for one naive and one cached step at P. */
+export async function checkFastPath(bm: BenchModel, P: number): Promise<number> {
+  const s = setupPosition(bm, P);
+  let worst = 0;
+  try {
+    for (const [idx, cache] of [[s.full, null], [s.last, s.cache]] as const) {
+      const r = forward(bm.model, idx, cache, { logits: 'last' });
+      const f = forwardFast(bm.fast, idx, cache, { logits: 'last' });
+      worst = Math.max(worst, maxAbsDifference(await r.logits.data(), await f.logits.data()));
+      tf.dispose([r.logits, f.logits]);
+      disposeCache(r.cache);
+      disposeCache(f.cache);
+    }
+  } finally {
+    disposePosition(s);
+  }
+  return worst;
+}
+
+/**
+ * A short measured probe: a few fast-path steps of each kind at two positions, fitted to lines, from
+ * which the page estimates how long a full run would take before offering it.
+ */
+export async function probeSteps(bm: BenchModel, positions: readonly [number, number], between?: () => Promise<void>): Promise<StepModel> {
+  const pts = { naive: [] as { x: number; y: number }[], cached: [] as { x: number; y: number }[] };
+  for (const P of positions) {
+    const s = setupPosition(bm, P);
+    try {
+      const samples = await measurePosition(bm, s, { warmup: 1, repeats: 3, paths: ['fast'], between });
+      pts.naive.push({ x: P, y: median(samples['naive-fast'] ?? []) });
+      pts.cached.push({ x: P, y: median(samples['cached-fast'] ?? []) });
+    } finally {
+      disposePosition(s);
+    }
+  }
+  return { naive: fitLine(pts.naive), cached: fitLine(pts.cached) };
+}
+
+export interface PageRunOptions {
+  warmup: number;
+  repeats: number;
+  signal?: AbortSignal;
+  between?: () => Promise<void>;
+  /** Steps done of all steps in the run, and the position being measured. */
+  onProgress?: (done: number, total: number, position: number) => void;
+}
+
+/** Measures every position on the current backend (both paths, both kinds, kernel counts), one RunRecord. */
+export async function runPageBench(bm: BenchModel, positions: readonly number[], o: PageRunOptions, device?: { device: string; software: boolean }): Promise<RunRecord> {
+  const record: RunRecord = { backend: tf.getBackend(), ...(device ?? {}), positions: [] };
+  const perPosition = (o.warmup + o.repeats) * 4;
+  for (let i = 0; i < positions.length; i++) {
+    const P = positions[i];
+    const s = setupPosition(bm, P);
+    try {
+      const kernels = await countPositionKernels(bm, s);
+      const samples = await measurePosition(bm, s, {
+        warmup: o.warmup,
+        repeats: o.repeats,
+        signal: o.signal,
+        between: o.between,
+        onStep: (done) => o.onProgress?.(i * perPosition + done, positions.length * perPosition, P),
+      });
+      record.positions.push({ position: P, samples, kernels });
+    } finally {
+      disposePosition(s);
+    }
+  }
+  return record;
+}
+
+/** The page's run as bench/results.json's format, with the browser in place of the machine. */
+export function pageResults(
+  run: RunRecord,
+  bm: BenchModel,
+  size: ModelSize,
+  o: { warmup: number; repeats: number; bytesPerSecond: number; userAgent: string; cores: number | undefined },
+): BenchResults {
+  const c = bm.model.config;
+  const rows = buildRows([run], c, size, o.bytesPerSecond);
+  const description = SIZE_PRESETS[size].timingOnly
+    ? `timing model "${size}": random weights from seed ${TIMING_SEED}, for timing only (${(countParams(c) / 1e6).toFixed(1)}M parameters)`
+    : 'trained model austen (in the browser)';
+  return {
+    model: description,
+    config: c,
+    repeats: o.repeats,
+    machine: { browser: o.userAgent, cores: o.cores ?? 'unknown', tfjs: tf.version_core, backend: run.backend, date: new Date().toISOString() },
+    bandwidth: { method: 'JS Float32Array.set of 64 MB, median; bytes read + written', bytesPerSecond: o.bytesPerSecond },
+    rows,
+    size,
+    warmup: o.warmup,
+    processes: 1,
+    flatness: flatnessRows(rows),
+  };
+}

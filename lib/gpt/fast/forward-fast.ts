@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { headSize, LAYER_NORM_EPS } from '../config';
+import { ContextOverflowError, forward, type ForwardResult } from '../forward';
+import { fullCache, positionRange, type CacheLayer, type KVCache, type LayerKV } from '../kvcache';
+import { tidyObject } from '../ops';
+import { decodeAttention } from './decode-attention';
+import type { FastLayer, FastModel } from './prepare';
+import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
+
+/**
+ * The fast forward pass: the same math as lib/gpt/forward.ts, in fewer tfjs kernels.
+ *
+ * Read forward.ts first; this file is the same pass rewritten for speed, and tests hold the two equal
+ * (max |Δlogits| ≤ 1e-4). Each kernel a decode step launches costs a fixed 4–50 µs of dispatch, which
+ * at this model size outweighs the arithmetic, so:
+ * - LayerNorm computes only x̂ (its gain and bias are folded into the next weights, prepare.ts);
+ * - every linear layer is one fused matMul + bias kernel, with no customGrad wrapper (no training here);
+ * - one new token (T = 1) splits into heads by reshape alone, and attends with one batched product
+ *   per side — or, on WebGPU, one fused kernel (decode-attention.ts);
+ * - the causal mask is a slice of one tensor built at load, and only multi-token passes use it.
+ * It takes and returns the same KVCache value as forward(), for the full (float) cache; any other
+ * kind, or a cache something was evicted from, goes to forward() itself.
+ */
+export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | null, opts: { logits?: 'all' | 'last' } = {}): ForwardResult {
+  if (cache && !servesFast(cache)) return forward(fm.model, idx, cache, opts);
+  const c = fm.config;
+  const [B, T] = idx.shape;
+  const pos0 = cache ? cache.next : 0;
+  if (T < 1) throw new RangeError('forward needs at least one token');
+  if (pos0 + T > c.blockSize) {
+    throw new ContextOverflowError(`${pos0} cached + ${T} new positions exceed the context of ${c.blockSize}`);
+  }
+  if (B !== 1) throw new RangeError('the fast path runs one sequence: batch size must be 1');
+
+  return tidyObject(() => {
+    const C = c.nEmbd;
+    const tok = tf.gather(fm.wte, idx); // [1, T, C]
+    let x = tf.add(tok, tf.slice(fm.wpe, [pos0, 0], [T, C])) as tf.Tensor3D; // [1, T, C]
+    const layers: CacheLayer<LayerKV>[] = [];
+    const lastOnly = opts.logits === 'last';
+    for (let i = 0; i < c.nLayer; i++) {
+      // Only the last position's output reaches the logits 'last' asks for: the last layer computes
+      // keys and values for all T positions (the cache needs them) but the rest for one row.
+      const prev = (cache?.layers[i] as CacheLayer<LayerKV> | undefined) ?? null;
+      const out = fastBlock(fm, x, fm.layers[i], prev?.store ?? null, cache !== null, lastOnly && i === c.nLayer - 1);
+      x = out.x; // [1, T, C], or [1, 1, C] after a last-only layer
+      if (out.kv) layers.push({ store: out.kv, positions: [...(prev?.positions ?? []), ...positionRange(pos0, T)] });
+    }
+    const Tout = lastOnly ? 1 : T;
+    const xl = x.shape[1] === Tout ? x : tf.slice(x, [0, T - 1, 0], [1, 1, C]); // [1, Tout, C]
+    return {
+      logits: linear(normalize(xl), fm.headW, fm.headB), // [1, Tout, V]
+      // The same value cacheStep(…).finish() builds for the full kind.
+      cache: cache ? { ...cache, layers, length: pos0 + T, next: pos0 + T, steps: cache.steps + 1 } : null,
+    };
+  });
+}
+
+/**
+ * x [1, T, in] · w [1, in, out] + b → [1, T, out] as one kernel. tf.fused.matMul would add two
+ * reshapes and a customGrad scope per call; inference needs neither.
+ */
+function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
+  const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
+  return tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+}
+
+/** The fast path stores rows as the full kind does, contiguously from position 0 (mask and position slices rely on it). */
+function servesFast(cache: KVCache): boolean {
+  return cache.kind === fullCache && cache.length === cache.next && cache.evictions.length === 0 && !cache.layers.some((l) => l.mass);
+}
+
+/** LayerNorm without its affine part: (x − mean) / √(var + ε) over the last axis. One kernel on WebGPU. */
+function normalize(x: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() === 'webgpu') {
+    registerWebGPUNormalize();
+    return tf.engine().runKernel(LAYER_NORM, { x }, { eps: LAYER_NORM_EPS }) as tf.Tensor3D;
+  }
+  const d = tf.sub(x, tf.mean(x, -1, true)); // [1, T, C]
+  const variance = tf.mean(tf.square(d), -1, true); // [1, T, 1]
+  return tf.mul(d, tf.rsqrt(tf.add(variance, LAYER_NORM_EPS))) as tf.Tensor3D;
+}
+
+const GELU_K1 = 2 * Math.sqrt(2 / Math.PI);
+const GELU_K3 = GELU_K1 * 0.044715;
+
+/** GPT-2's tanh GELU in its equal sigmoid form, 0.5·(1 + tanh(u)) = σ(2u): x·σ(k1·x + k3·x³). 6 kernels, not 8. */
+function gelu(x: tf.Tensor3D): tf.Tensor3D {
+  const inner = tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_K3), GELU_K1)); // k1·x + k3·x³
+  return tf.mul(x, tf.sigmoid(inner)) as tf.Tensor3D;
+}
+
+function fastBlock(fm: FastModel, x: tf.Tensor3D, L: FastLayer, past: LayerKV | null, caching: boolean, lastOnly: boolean) {
+  const [, T, C] = x.shape;
+  const a = fastAttention(fm, normalize(x), L, past, caching, lastOnly);
+  const xr = lastOnly && T > 1 ? tf.slice(x, [0, T - 1, 0], [1, 1, C]) : x; // the rows a.y holds
+  const x1 = tf.add(xr, a.y) as tf.Tensor3D; // [1, T or 1, C]
+  const h = gelu(linear(normalize(x1), L.fcW, L.fcB)); // [1, T, 4C]
+  return { x: tf.add(x1, linear(h, L.mlpProjW, L.mlpProjB)) as tf.Tensor3D, kv: a.kv };
+}
+
+function fastAttention(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, past: LayerKV | null, caching: boolean, lastOnly: boolean) {
+  const c = fm.config;
+  const T = xhat.shape[1];
+  const C = c.nEmbd;
+  const nkv = c.nKvHead;
+  const hs = headSize(c);
+  const g = c.nHead / nkv;
+  const qkv = linear(xhat, L.qkvW, L.qkvB); // [1, T, C + 2·nkv·hs], q already × 1/√hs
+  const [q2, k2, v2] = tf.split(qkv, [C, nkv * hs, nkv * hs], 2); // [1, T, C], [1, T, nkv·hs] ×2
+  // One token: [1, 1, n·hs] is already [n, 1, hs] in memory, so heads need no transpose.
+  const heads = (t: tf.Tensor, n: number) =>
+    (T === 1 ? tf.reshape(t, [n, 1, hs]) : tf.transpose(tf.reshape(t, [T, n, hs]), [1, 0, 2])) as tf.Tensor3D; // [n, T, hs]
+  let k = heads(k2, nkv); // [nkv, T, hs]
+  let v = heads(v2, nkv);
+  let kv: LayerKV | null = null;
+  if (caching) {
+    k = past ? (tf.concat([past.k, k], 1) as tf.Tensor3D) : k; // [nkv, Tp+T, hs]
+    v = past ? (tf.concat([past.v, v], 1) as tf.Tensor3D) : v;
+    kv = { k, v };
+  }
+  const Tk = k.shape[1];
+  let y: tf.Tensor; // [1, T, C], or [1, 1, C] for one query
+  if (T === 1 || lastOnly) {
+    // One query (a decode step, or the last position only): it may see every key, so no mask.
+    const qLast = T === 1 ? q2 : tf.slice(q2, [0, T - 1, 0], [1, 1, C]); // [1, 1, C]
+    y = tf.reshape(decodeAttention(tf.reshape(qLast, [nkv, g, hs]) as tf.Tensor3D, k, v), [1, 1, C]); // [1, 1, C]
+  } else {
+    const q = tf.reshape(heads(q2, c.nHead), [nkv, g * T, hs]) as tf.Tensor3D; // [nkv, g·T, hs] a group's queries stacked
+    const scores = tf.reshape(bmm(q, tf.transpose(k, [0, 2, 1]) as tf.Tensor3D), [nkv, g, T, Tk]); // [nkv, g, T, Tk]
+    const masked = tf.add(scores, tf.slice(fm.mask, [Tk - T, 0], [T, Tk])); // mask rows Tp..Tp+T-1
+    const att = tf.reshape(tf.softmax(masked), [nkv, g * T, Tk]) as tf.Tensor3D;
+    const yh = tf.reshape(bmm(att, v), [c.nHead, T, hs]); // [nh, T, hs]
+    y = tf.reshape(tf.transpose(yh, [1, 0, 2]), [1, T, C]); // [1, T, C]
+  }
+  return { y: linear(y as tf.Tensor3D, L.projW, L.projB), kv };
+}
+
+/**
+ * [N, M, K] × [N, K, P]: on wasm a batched matMul of this size takes a slow generic path, so we run
+ * N plain 2-D products (the same choice as ops.bmm, without its training-only gradient wrapper).
+ */
+function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() !== 'wasm' || a.shape[0] === 1) return tf.matMul(a, b);
+  const bs = tf.unstack(b) as tf.Tensor2D[];
+  return tf.stack((tf.unstack(a) as tf.Tensor2D[]).map((ai, i) => tf.matMul(ai, bs[i]))) as tf.Tensor3D;
+}

@@ -1,0 +1,79 @@
+/**
+ * Reading the learner's own step times: a naive step costs a fixed part (dispatch, readback, the
+ * per-token work) plus a part that grows with the positions it re-reads; a cached step grows far more
+ * slowly. Fitting ms ≈ fixed + perPosition · P to measured steps says where, on this device, the
+ * naive step's arithmetic starts to outweigh its fixed cost — the point past which the cache's win
+ * grows with every token. Plain numbers in and out, no tfjs.
+ */
+
+/** ms = intercept + slope · P, fitted to measured steps. */
+export interface LineFit {
+  intercept: number;
+  slope: number;
+}
+
+export interface Point {
+  /** Position (tokens the step attends over). */
+  x: number;
+  /** Milliseconds for one step there. */
+  y: number;
+}
+
+export class FitError extends Error {
+  override name = 'FitError';
+}
+
+/** Least-squares line through the points; needs at least two different positions. */
+export function fitLine(points: readonly Point[]): LineFit {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  if (n < 2 || sxx === 0) throw new FitError('a line needs step times at two or more different positions');
+  const slope = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
+  return { intercept: my - slope * mx, slope };
+}
+
+/** Fitted step times of both generators on one device, one model size. */
+export interface StepModel {
+  naive: LineFit;
+  cached: LineFit;
+}
+
+export const stepMs = (f: LineFit, P: number) => Math.max(0, f.intercept + f.slope * P);
+
+export interface Crossover {
+  /** The naive step's fixed cost (ms) and its cost per position (ms). */
+  fixedMs: number;
+  perPositionMs: number;
+  /**
+   * The position where the naive step's growing part equals its fixed part (fixed / perPosition):
+   * 1 when the fit has no fixed part left, null when the naive step did not grow measurably.
+   */
+  arithmeticOutweighsAt: number | null;
+  /** Where the fitted naive step takes twice the cached one; null if the lines never get there. */
+  naiveTwiceCachedAt: number | null;
+}
+
+export function crossover(m: StepModel): Crossover {
+  const { intercept: a, slope: b } = m.naive;
+  const { intercept: c, slope: d } = m.cached;
+  const arithmeticOutweighsAt = b <= 0 ? null : a <= 0 ? 1 : Math.max(1, Math.ceil(a / b));
+  // a + b·P = 2·(c + d·P)  ⇔  P = (2c − a) / (b − 2d)
+  let twice: number | null = null;
+  if (b > 2 * d) twice = Math.max(1, Math.ceil((2 * c - a) / (b - 2 * d)));
+  else if (a >= 2 * c) twice = 1;
+  return { fixedMs: a, perPositionMs: b, arithmeticOutweighsAt, naiveTwiceCachedAt: twice };
+}
+
+/** One sentence for the race lesson, built only from the fitted numbers. */
+export function describeCrossover(x: Crossover, blockSize: number, sizeLabel: string): string {
+  const fixed = `${x.fixedMs.toFixed(1)} ms`;
+  const per = `${(x.perPositionMs * 1000).toFixed(1)} µs`;
+  const head = `On this device, with the ${sizeLabel} model, a naive step costs about ${fixed} fixed plus ${per} per position.`;
+  if (x.arithmeticOutweighsAt === null)
+    return `${head} Its time did not grow measurably with the positions, so the fixed cost dominates everywhere we measured.`;
+  const at = x.arithmeticOutweighsAt;
+  const where = at <= blockSize ? `from about position ${at}` : `only past position ${at}, beyond this model's context of ${blockSize}`;
+  return `${head} Re-reading the sequence outweighs the fixed cost ${where}; past that point the cache's win grows with every token.`;
+}

@@ -1,0 +1,44 @@
+/**
+ * How long a run would take, from a short measured probe (lib/bench/probe.ts fits the step times):
+ * lengths and sizes that would take too long are offered with this estimate instead of hidden.
+ */
+import { stepMs, type StepModel } from './crossover';
+
+/** Milliseconds for one race: `tokens` naive steps and the cached run (its first step a prefill). */
+export function raceEstimateMs(
+  m: StepModel,
+  promptLength: number,
+  tokens: number,
+  repeats = 1,
+): { naiveMs: number; cachedMs: number; totalMs: number } {
+  let naive = 0;
+  let cached = 0;
+  for (let i = 0; i < tokens; i++) {
+    const P = promptLength + i + 1; // positions the step's output token can see
+    naive += stepMs(m.naive, P);
+    // The cached run's first step is a prefill: as costly as a naive step over the prompt.
+    cached += i === 0 ? stepMs(m.naive, P) : stepMs(m.cached, P);
+  }
+  return { naiveMs: naive * repeats, cachedMs: cached * repeats, totalMs: (naive + cached) * repeats };
+}
+
+/** Milliseconds for the bench at these positions: (warm-up + repeats) rounds of naive and cached on both paths. */
+export function benchEstimateMs(m: StepModel, positions: readonly number[], warmup: number, repeats: number, paths = 2): number {
+  const rounds = (warmup + repeats) * paths;
+  // Setting up a position runs one prefill, about a naive step.
+  return positions.reduce((s, P) => s + rounds * (stepMs(m.naive, P) + stepMs(m.cached, P)) + stepMs(m.naive, P), 0);
+}
+
+/** "about 3 minutes" — rounded the way a person would say it. */
+export function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 1) return 'under a second';
+  if (s < 60) return `about ${Math.round(s)} second${Math.round(s) === 1 ? '' : 's'}`;
+  const min = s / 60;
+  if (min < 60) return `about ${Math.round(min)} minute${Math.round(min) === 1 ? '' : 's'}`;
+  const h = min / 60;
+  return `about ${h < 10 ? h.toFixed(1) : Math.round(h)} hours`;
+}
+
+/** Runs longer than this are offered with their estimate rather than started at a click. */
+export const LONG_RUN_MS = 60_000;

@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { collectErrors } from './pages';
+
+test.describe.configure({ timeout: 420_000 });
+
+test('the bench page measures the smallest configuration on wasm, shows the table and downloads the JSON', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/bench/?backend=wasm');
+  const cell = page.locator('[data-cell="bench"]');
+  const measure = cell.getByRole('button', { name: 'Measure' });
+  await expect(measure).toBeEnabled({ timeout: 120_000 });
+  await cell.getByLabel(/Positions/).fill('16, 32');
+  await measure.click();
+  await expect(cell.locator('[data-bench-status="done"]')).toBeAttached({ timeout: 360_000 });
+  expect(await page.evaluate(() => (window as unknown as { __kvlab: { backend(): string } }).__kvlab.backend())).toBe('wasm');
+  // Two positions × two paths, each with a median and its spread.
+  await expect(cell.locator('[data-bench-table] tbody tr')).toHaveCount(4);
+  await expect(cell.locator('[data-bench-table] tbody tr').first()).toContainText(/^16reference[\d.]+ \([\d.]+–[\d.]+\)/);
+  await expect(cell.locator('[data-chart="bench-chart"] table tbody tr')).toHaveCount(2);
+  const delta = Number(await cell.locator('[data-fast-delta]').getAttribute('data-fast-delta'));
+  expect(delta).toBeLessThanOrEqual(1e-4);
+  const [download] = await Promise.all([page.waitForEvent('download'), cell.getByRole('button', { name: 'Download JSON' }).click()]);
+  const json = JSON.parse(await readFile((await download.path())!, 'utf8'));
+  // bench/results.json's format: the original row fields, plus the path.
+  expect(json.config.nLayer).toBe(4);
+  expect(json.repeats).toBe(21);
+  expect(json.rows).toHaveLength(4);
+  for (const key of ['backend', 'position', 'naiveMs', 'cachedMs', 'speedup', 'cachedTokPerS', 'boundMs', 'share', 'path'])
+    expect(json.rows[0]).toHaveProperty(key);
+  expect(json.rows[0].naiveSpread.n).toBe(21);
+  expect(errors).toEqual([]);
+});
+
+test('on WebGPU (SwiftShader here) the fused decode attention gives the reference logits', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/bench/?backend=webgpu');
+  const cell = page.locator('[data-cell="bench"]');
+  const measure = cell.getByRole('button', { name: 'Measure' });
+  await expect(measure).toBeEnabled({ timeout: 180_000 });
+  expect(await page.evaluate(() => (window as unknown as { __kvlab: { backend(): string } }).__kvlab.backend())).toBe('webgpu');
+  await cell.getByLabel(/Positions/).fill('40');
+  await cell.getByLabel('Warm-up rounds').fill('0');
+  await cell.getByLabel('Timed rounds').fill('1');
+  await measure.click();
+  // Equality only: speed is never asserted on a software GPU.
+  const shown = cell.locator('[data-fast-delta]');
+  await expect(shown).toBeAttached({ timeout: 360_000 });
+  expect(Number(await shown.getAttribute('data-fast-delta'))).toBeLessThanOrEqual(1e-4);
+  await expect(cell.locator('[data-bench-status="done"]')).toBeAttached({ timeout: 360_000 });
+  await expect(cell.locator('[data-bench-table] tbody tr')).toHaveCount(2);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countKernels } from '../../lib/bench/kernels';
+import { disposeBenchModel, disposePosition, measurePosition, prepareBench, setupPosition, timeStep } from '../../lib/bench/measure';
+import { browserMemoryBudget, checkFastPath, pagePositions, probeSteps } from '../../lib/bench/page-run';
+import { buildRows, flatnessRows, formatFlatness, formatTable, type RunRecord } from '../../lib/bench/results';
+import { disposeWeights } from '../../lib/gpt/params';
+import { tinyModel, useCpu } from './gpt-helpers';
+
+describe('bench measurements (cpu, tiny model)', () => {
+  beforeAll(useCpu);
+
+  it('interleaves every kind and path for the requested rounds and leaks no tensor', async () => {
+    const model = tinyModel();
+    const bm = prepareBench(model);
+    const before = tf.memory().numTensors;
+    const s = setupPosition(bm, 20);
+    expect(s.cache.length).toBe(19);
+    const steps: number[] = [];
+    const samples = await measurePosition(bm, s, { warmup: 2, repeats: 5, onStep: (d) => steps.push(d) });
+    disposePosition(s);
+    expect(Object.keys(samples).sort()).toEqual(['cached-fast', 'cached-reference', 'naive-fast', 'naive-reference']);
+    for (const v of Object.values(samples)) expect(v).toHaveLength(5);
+    expect(steps.at(-1)).toBe(7 * 4);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeBenchModel(bm);
+    disposeWeights(model.weights);
+  });
+
+  it('counts fewer kernels for a fast cached step than a reference one, and restores the engine', async () => {
+    const model = tinyModel();
+    const bm = prepareBench(model);
+    const s = setupPosition(bm, 10);
+    const engine = tf.engine() as unknown as { runKernelFunc: unknown };
+    const original = engine.runKernelFunc;
+    const ref = await countKernels(async () => void (await timeStep(bm, s, 'cached', 'reference')));
+    const fast = await countKernels(async () => void (await timeStep(bm, s, 'cached', 'fast')));
+    expect(engine.runKernelFunc).toBe(original);
+    expect(ref.scopes).toBeGreaterThan(0); // the readable path's customGrad matmuls
+    expect(fast.scopes).toBe(0);
+    expect(fast.kernels).toBeLessThan(0.75 * ref.kernels);
+    expect(fast.gpuPrograms).toBeNull();
+    expect(fast.byName.find(([n]) => n === '_FusedMatMul')?.[1]).toBe(2 * 4 + 1); // 4 linears per layer + head
+    disposePosition(s);
+    disposeBenchModel(bm);
+    disposeWeights(model.weights);
+  });
+
+  it('checks the fast path and fits a probe', async () => {
+    const model = tinyModel();
+    const bm = prepareBench(model);
+    expect(await checkFastPath(bm, 12)).toBeLessThanOrEqual(1e-4);
+    const probe = await probeSteps(bm, [8, 40]);
+    expect(Number.isFinite(probe.naive.slope)).toBe(true);
+    expect(Number.isFinite(probe.cached.intercept)).toBe(true);
+    disposeBenchModel(bm);
+    disposeWeights(model.weights);
+  });
+});
+
+describe('bench results', () => {
+  const c = { nLayer: 1, nHead: 1, nKvHead: 1, nEmbd: 4, blockSize: 64, vocabSize: 8 };
+  const run = (scale: number): RunRecord => ({
+    backend: 'wasm',
+    positions: [
+      {
+        position: 16,
+        samples: {
+          'naive-reference': [10, 11, 12].map((x) => x * scale),
+          'cached-reference': [1.9, 2, 2.3],
+          'naive-fast': [5, 5, 5],
+          'cached-fast': [1, 1, 1],
+        },
+      },
+      {
+        position: 63,
+        samples: {
+          'naive-reference': [40, 40, 40],
+          'cached-reference': [2, 2.1, 2.2],
+          'naive-fast': [20, 20, 20],
+          'cached-fast': [3, 3, 3],
+        },
+      },
+    ],
+  });
+
+  it('pools processes into one row per position and path, in the original format plus the path', () => {
+    const rows = buildRows([run(1), run(2)], c, 'austen', 1e10);
+    expect(rows).toHaveLength(4);
+    const r = rows[0];
+    expect([r.position, r.path, r.naiveMs]).toEqual([16, 'reference', 16]); // median of 10, 11, 12, 20, 22, 24
+    expect(r.processMedians.naive).toEqual([11, 22]);
+    expect(r.speedup).toBe(16 / 2);
+    expect(r.naiveSpread.n).toBe(6);
+    expect(formatTable(rows)).toContain('| wasm | 16 | fast | 5.00 (5.00–5.00) | 1.00 (1.00–1.00) | 5.0× | ×0.31 | ×0.50 |');
+  });
+
+  it('reports flatness only beyond the spread', () => {
+    const text = formatFlatness(flatnessRows(buildRows([run(1)], c, 'austen', 1e10)));
+    expect(text).toContain('wasm reference: cached step at 63 vs 16: flat within the spread');
+    expect(text).toContain('wasm fast: cached step at 63 vs 16: ×3.00');
+  });
+
+  it('picks page positions and a memory budget from what the browser reports', () => {
+    expect(pagePositions(256)).toEqual([16, 64, 255]);
+    expect(pagePositions(1024)).toEqual([16, 256, 512, 1000]);
+    expect(browserMemoryBudget('wasm', 8).bytes).toBe(2 * 2 ** 30);
+    expect(browserMemoryBudget('webgpu', 8).bytes).toBe(4 * 2 ** 30);
+    expect(browserMemoryBudget('webgpu', undefined).source).toContain('does not report');
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { crossover, describeCrossover, FitError, fitLine } from '../../lib/lessons/crossover';
+import { benchEstimateMs, formatDuration, raceEstimateMs } from '../../lib/lessons/estimate';
+import { MODEL_SIZES, parseSize, presetParams, SizeError, SIZE_PRESETS } from '../../lib/lessons/sizes';
+import { ModelMemoryError, timingModel, timingModelBytes } from '../../lib/gpt/timing-model';
+import { flatness, spread } from '../../lib/bench/stats';
+
+describe('fitLine', () => {
+  it('recovers an exact line', () => {
+    const f = fitLine([
+      { x: 16, y: 2 + 0.5 * 16 },
+      { x: 64, y: 2 + 0.5 * 64 },
+      { x: 255, y: 2 + 0.5 * 255 },
+    ]);
+    expect(f.intercept).toBeCloseTo(2, 9);
+    expect(f.slope).toBeCloseTo(0.5, 9);
+  });
+  it('refuses a single position', () => {
+    expect(() =>
+      fitLine([
+        { x: 16, y: 1 },
+        { x: 16, y: 2 },
+      ]),
+    ).toThrow(FitError);
+  });
+});
+
+describe('crossover', () => {
+  it('puts the arithmetic-outweighs point at fixed / perPosition', () => {
+    const x = crossover({ naive: { intercept: 4, slope: 0.02 }, cached: { intercept: 3, slope: 0.001 } });
+    expect(x.arithmeticOutweighsAt).toBe(200);
+    // 4 + 0.02P = 2(3 + 0.001P) → P = 2 / 0.018 = 111.1 → 112
+    expect(x.naiveTwiceCachedAt).toBe(112);
+  });
+  it('says null when the naive step does not grow, and 1 when there is no fixed part', () => {
+    expect(crossover({ naive: { intercept: 4, slope: 0 }, cached: { intercept: 3, slope: 0 } }).arithmeticOutweighsAt).toBeNull();
+    expect(crossover({ naive: { intercept: -1, slope: 0.1 }, cached: { intercept: 1, slope: 0 } }).arithmeticOutweighsAt).toBe(1);
+    expect(crossover({ naive: { intercept: 4, slope: 0.001 }, cached: { intercept: 3, slope: 0.001 } }).naiveTwiceCachedAt).toBeNull();
+  });
+  it('describes a crossover beyond the context as such', () => {
+    const text = describeCrossover(crossover({ naive: { intercept: 10, slope: 0.01 }, cached: { intercept: 9, slope: 0 } }), 256, 'austen');
+    expect(text).toContain('past position 1000');
+    expect(text).toContain('context of 256');
+  });
+});
+
+describe('estimates', () => {
+  const m = { naive: { intercept: 1, slope: 0.1 }, cached: { intercept: 1, slope: 0 } };
+  it('sums the fitted steps of a race, the cached run starting with a prefill', () => {
+    const r = raceEstimateMs(m, 10, 3, 2);
+    // naive: positions 11, 12, 13 → 2.1 + 2.2 + 2.3 = 6.6; cached: prefill 2.1 + 1 + 1 = 4.1
+    expect(r.naiveMs).toBeCloseTo(13.2, 9);
+    expect(r.cachedMs).toBeCloseTo(8.2, 9);
+    expect(r.totalMs).toBeCloseTo(21.4, 9);
+  });
+  it('counts warm-ups, repeats, both paths and one prefill per position in the bench', () => {
+    // P = 10: naive 2, cached 1; rounds (1 + 2)·2 = 6 → 18, plus prefill 2
+    expect(benchEstimateMs(m, [10], 1, 2)).toBeCloseTo(20, 9);
+  });
+  it('formats durations the way a person says them', () => {
+    expect(formatDuration(400)).toBe('under a second');
+    expect(formatDuration(40_000)).toBe('about 40 seconds');
+    expect(formatDuration(185_000)).toBe('about 3 minutes');
+    expect(formatDuration(2.5 * 3600_000)).toBe('about 2.5 hours');
+  });
+});
+
+describe('sizes and timing models', () => {
+  it('has austen and two timing models of ~10M and ~85M parameters with a context of 1,024', () => {
+    expect(MODEL_SIZES).toEqual(['austen', '10m', '85m']);
+    expect(presetParams('10m')).toBeGreaterThan(9e6);
+    expect(presetParams('10m')).toBeLessThan(13e6);
+    expect(presetParams('85m')).toBeGreaterThan(80e6);
+    expect(presetParams('85m')).toBeLessThan(90e6);
+    expect(SIZE_PRESETS['85m'].config!.blockSize).toBe(1024);
+    expect(parseSize(' 10M ')).toBe('10m');
+    expect(() => parseSize('1b')).toThrow(SizeError);
+  });
+  it('refuses before allocating when the memory is short, naming both amounts', () => {
+    const c = SIZE_PRESETS['85m'].config!;
+    const need = timingModelBytes(c);
+    expect(need).toBeGreaterThan(86e6 * 4);
+    expect(() => timingModel(c, 1, { bytes: need - 1, source: 'the test' })).toThrow(ModelMemoryError);
+    try {
+      timingModel(c, 1, { bytes: 100 * 2 ** 20, source: 'the test' });
+    } catch (e) {
+      expect((e as Error).message).toMatch(/needs about \d+ MiB but the test offers 100 MiB/);
+    }
+  });
+});
+
+describe('bench spread and flatness', () => {
+  it('claims a flatness ratio only where the interquartile ranges do not overlap', () => {
+    const short = spread([1, 1.1, 1.2, 1.3, 1.4]);
+    expect(flatness(spread([1.1, 1.2, 1.3, 1.4, 1.5]), short).beyondSpread).toBe(false);
+    const f = flatness(spread([2, 2.1, 2.2, 2.3, 2.4]), short);
+    expect(f.beyondSpread).toBe(true);
+    expect(f.ratio).toBeCloseTo(2.2 / 1.2, 9);
+    expect(f.lo).toBeCloseTo(2.1 / 1.3, 9);
+  });
+});
