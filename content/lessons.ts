@@ -85,6 +85,22 @@ const registry = [
     needsModel: true,
   },
   {
+    slug: 'quantized-cache',
+    title: 'Smaller numbers: a quantized cache',
+    summary:
+      'Store the cache as 8-bit and 4-bit integers with a scale per group — per token, or per channel for keys as KIVI does — and measure what it costs the model.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'latent-cache',
+    title: 'Latent caches: MLA',
+    summary:
+      "DeepSeek's multi-head latent attention with its real numbers, and a post-hoc version on our model: cache a rank-r latent instead of K and V, and watch the loss as r shrinks.",
+    minutes: 12,
+    needsModel: true,
+  },
+  {
     slug: 'keep-less',
     title: 'Keep less: windows, sinks and heavy hitters',
     summary:

@@ -3,7 +3,7 @@
  *
  *   kvlab generate --model <name|dir> --prompt "…" [--tokens N] [--mode cached|naive] [--seed S]
  *                  [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend cpu|wasm]
- *   kvlab eval     --model <name|dir> --text-file F [--backend cpu|wasm]
+ *   kvlab eval     --model <name|dir> --split val|train [--cache C] … (see lib/cli/eval.ts)
  *   kvlab bench    [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,…]
  *
  * <name> means public/models/<name>/. Usage and model errors print one line and exit with code 2.
@@ -11,50 +11,33 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { ConfigError } from '../lib/gpt/config';
 import { EmptyPromptError, generateCached, generateNaive, preparePrompt, type StepRecord } from '../lib/gpt/generate';
-import { textLoss } from '../lib/gpt/evaluate';
 import { loadModelDir } from '../lib/gpt/node-io';
 import { disposeWeights, WeightsError } from '../lib/gpt/params';
 import type { Tokenizer } from '../lib/gpt/tokenizer';
 import { ModelLoadError } from '../lib/gpt/weights-io';
 import { runBench } from './bench';
+import { EVAL_HELP, runEval } from '../lib/cli/eval';
+import { cacheGenerator, GENERATE_CACHE_FLAGS, GENERATE_CACHE_HELP } from '../lib/cli/generate-cache';
+import { modelDir, selectBackend } from '../lib/cli/model-dir';
+import { PolicyError } from '../lib/gpt/kvcache-policy';
 import { num, parse, str, UsageError } from './cli-args';
 import { SIZE_HELP, sizeCommand } from '../lib/cli/size';
 
 const HELP = `usage: kvlab generate --model <name|dir> --prompt "text" [--tokens N] [--mode cached|naive] [--seed S]
                       [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend cpu|wasm]
-       kvlab eval --model <name|dir> --text-file F [--backend cpu|wasm]
+                      ${GENERATE_CACHE_HELP}
+       ${EVAL_HELP}
        kvlab bench [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,64]
        ${SIZE_HELP}`;
-
-/** A model name is public/models/<name>/; anything with a slash, or an existing directory, is a path. */
-export function modelDir(model: string | undefined): string {
-  if (!model) throw new UsageError('--model is required (a name under public/models/ or a directory)');
-  if (model.includes('/') || model.includes('\\') || existsSync(model)) return resolve(model);
-  const dir = resolve('public', 'models', model);
-  if (!existsSync(join(dir, 'config.json'))) {
-    throw new UsageError(`no model "${model}" at public/models/${model}/ — train one (npm run train) or pass a model directory to --model`);
-  }
-  return dir;
-}
-
-async function selectBackend(name: string | undefined): Promise<void> {
-  const backend = name ?? 'cpu';
-  if (backend !== 'cpu' && backend !== 'wasm') throw new UsageError(`--backend must be cpu or wasm, got "${backend}"`);
-  await tf.setBackend(backend);
-  await tf.ready();
-}
 
 
 async function generate(args: string[]): Promise<void> {
   const f = parse(args, {
     model: { type: 'string' }, prompt: { type: 'string' }, tokens: { type: 'string' }, mode: { type: 'string' },
     seed: { type: 'string' }, temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' },
-    json: { type: 'boolean' }, logits: { type: 'boolean' }, backend: { type: 'string' },
+    json: { type: 'boolean' }, logits: { type: 'boolean' }, backend: { type: 'string' }, ...GENERATE_CACHE_FLAGS,
   });
   const mode = str(f.mode) ?? 'cached';
   if (mode !== 'cached' && mode !== 'naive') throw new UsageError(`--mode must be cached or naive, got "${mode}"`);
@@ -72,13 +55,14 @@ async function generate(args: string[]): Promise<void> {
   try {
     const prompt = preparePrompt(tokenizer, str(f.prompt)!, model.config);
     if (prompt.notice) process.stderr.write(`kvlab: note: ${prompt.notice}\n`);
-    const gen = mode === 'cached' ? generateCached : generateNaive;
+    const withCache = await cacheGenerator(f, mode, model);
+    const gen = withCache?.gen ?? (mode === 'cached' ? generateCached : generateNaive);
     const steps: StepRecord[] = [];
     for await (const r of gen(model, tokenizer, prompt.ids, { maxNewTokens, sampling, returnLogits: !!f.logits })) {
       steps.push(r);
       if (!f.json) process.stdout.write(steps.length === 1 ? tokenizer.decode(prompt.ids) + r.text : r.text);
     }
-    printGenerated(f, { model: str(f.model)!, mode, prompt, steps, tokenizer });
+    printGenerated(f, { model: str(f.model)!, mode: withCache ? `cached:${withCache.label}` : mode, prompt, steps, tokenizer });
   } finally {
     disposeWeights(model.weights);
   }
@@ -115,31 +99,10 @@ function printGenerated(
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-async function evaluate(args: string[]): Promise<void> {
-  const f = parse(args, { model: { type: 'string' }, 'text-file': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } });
-  const file = str(f['text-file']);
-  if (!file) throw new UsageError('--text-file is required');
-  await selectBackend(str(f.backend));
-  const { model, tokenizer } = await loadModelDir(modelDir(str(f.model)));
-  try {
-    const text = await readFile(file, 'utf8').catch(() => {
-      throw new UsageError(`cannot read --text-file ${file}`);
-    });
-    const r = await textLoss(model, tokenizer, text);
-    if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
-    else {
-      process.stdout.write(`tokens ${r.tokens}, characters ${r.characters}\n`);
-      process.stdout.write(`loss per token ${r.lossPerToken.toFixed(4)} nats, per character ${r.lossPerChar.toFixed(4)} nats\n`);
-    }
-  } finally {
-    disposeWeights(model.weights);
-  }
-}
-
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === 'generate') return generate(rest);
-  if (cmd === 'eval') return evaluate(rest);
+  if (cmd === 'eval') return runEval(rest);
   if (cmd === 'bench') return runBench(rest);
   if (cmd === 'size') return void process.stdout.write(sizeCommand(rest) + '\n');
   if (cmd === undefined || cmd === '--help' || cmd === '-h') {
@@ -152,7 +115,7 @@ async function main(argv: string[]): Promise<void> {
 // Quiets tfjs's "install tfjs-node" banner and skips its debug checks: this is a tool, not a test.
 tf.enableProdMode();
 
-const USER_ERRORS = [UsageError, ModelLoadError, WeightsError, ConfigError, EmptyPromptError];
+const USER_ERRORS = [UsageError, ModelLoadError, WeightsError, ConfigError, EmptyPromptError, PolicyError];
 
 main(process.argv.slice(2)).catch((err: Error) => {
   const user = USER_ERRORS.some((E) => err instanceof E);

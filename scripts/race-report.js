@@ -8,7 +8,7 @@
 // Drives /lessons/race/?backend=<b>&tokens=<n>&repeats=<r>&autorun=1 and reads the result the page
 // writes on its summary (data-naive-median, data-cached-median, data-speedup, data-tokens-match).
 import { spawn } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
 

@@ -73,6 +73,31 @@ export class EmptyPromptError extends Error {
   }
 }
 
+/**
+ * The logits held NaN or ±Infinity. The model's weights are finite (the loader checks their files), so
+ * this is the backend: e.g. a WebGL device with half-precision textures overflows. The fix is another
+ * backend, not another prompt.
+ */
+export class NonFiniteLogitsError extends Error {
+  override name = 'NonFiniteLogitsError';
+  constructor(
+    readonly step: number,
+    readonly index: number,
+    readonly value: number,
+  ) {
+    super(
+      `This backend produced invalid numbers (logit ${index} is ${value} at step ${step}) — try another backend.`,
+    );
+  }
+}
+
+/** Throws NonFiniteLogitsError at the first NaN or ±Infinity; one pass over the array already read back. */
+export function checkFiniteLogits(logits: Float32Array, step: number): void {
+  for (let i = 0; i < logits.length; i++) {
+    if (!Number.isFinite(logits[i])) throw new NonFiniteLogitsError(step, i, logits[i]);
+  }
+}
+
 export interface PreparedPrompt {
   ids: number[];
   /** Tokens cut from the left so the prompt fits the context (0 if none). */
@@ -96,8 +121,11 @@ export function preparePrompt(tokenizer: Tokenizer, text: string, c: GPTConfig):
   return fitPrompt(tokenizer.encode(text), c);
 }
 
-/** Runs forward on `input` and reads the last position's logits back; only this is timed. */
-async function timedStep(model: GPT, input: number[], cache: KVCache | null, trace: boolean, weights = false) {
+/**
+ * Runs forward on `input` and reads the last position's logits back; only this is timed. Non-finite
+ * logits throw NonFiniteLogitsError (after the timing), freeing this step's tensors.
+ */
+async function timedStep(model: GPT, step: number, input: number[], cache: KVCache | null, trace: boolean, weights = false) {
   const t0 = performance.now();
   const idx = tf.tensor2d(input, [1, input.length], 'int32'); // [1, T]
   let out: ForwardResult | undefined;
@@ -105,6 +133,7 @@ async function timedStep(model: GPT, input: number[], cache: KVCache | null, tra
     out = forward(model, idx, cache, { logits: 'last', trace, weights });
     const logits = (await out.logits.data()) as Float32Array; // [V]
     const ms = performance.now() - t0;
+    checkFiniteLogits(logits, step); // argmax over NaN would silently pick token 0
     return { logits, ms, cache: out.cache, trace: out.trace, weights: out.weights };
   } catch (err) {
     disposeCache(out?.cache);
@@ -162,7 +191,7 @@ export async function* generateNaive(
     for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
       if (opts.signal?.aborted) return;
       const input = ids; // ← naive: the whole sequence, every step
-      const r = await timedStep(model, input, cache, traces(opts, step));
+      const r = await timedStep(model, step, input, cache, traces(opts, step));
       const record = await finishStep({ step, processed: input.length, ...r }, ids, cache, ctx);
       yield record;
     }
@@ -185,7 +214,7 @@ export async function* generateCached(
     for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
       if (opts.signal?.aborted) return;
       const input = step === 0 ? ids : ids.slice(-1); // ← cached: the prompt once, then one token
-      const r = await timedStep(model, input, cache, traces(opts, step), opts.policy?.type === 'h2o');
+      const r = await timedStep(model, step, input, cache, traces(opts, step), opts.policy?.type === 'h2o');
       disposeCache(cache); // ← cached: the old cache is replaced; free it at once
       cache = r.cache!; // ← cached
       const evicted = cache.evictions.length;

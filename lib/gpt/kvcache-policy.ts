@@ -11,6 +11,8 @@ import type { CacheLayer, Eviction, KVCache } from './kvcache';
  *   first tokens soak up attention a softmax must put somewhere, and dropping them hurts.
  * - h2o budget B: the `recent` newest positions plus the B − recent with the most attention received
  *   so far, per layer (H2O "heavy hitters", Zhang et al. 2023). Needs each step's attention weights.
+ *   H2O ranks per head; we sum a layer's heads so every head of a layer keeps the same rows (one
+ *   position list per layer, which the cache value and the heatmaps can show).
  */
 export type CachePolicy =
   | { type: 'window'; window: number }

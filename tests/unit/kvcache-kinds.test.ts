@@ -194,3 +194,18 @@ describe('tensors', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('parseCacheSpec', () => {
+  it('names kinds and policies as the CLI spells them, and rejects what cannot work', async () => {
+    const { parseCacheSpec } = await import('../../lib/gpt/kvcache-spec');
+    expect((await parseCacheSpec('full', model)).label).toBe('full');
+    const both = await parseCacheSpec('int4-token,h2o:64', model);
+    expect(both.label).toBe('int4-token,h2o:64');
+    expect(both.kind!.name).toBe('int4-token');
+    expect(both.policy).toEqual({ type: 'h2o', budget: 64, recent: 32 });
+    expect((await parseCacheSpec('latent:8', model)).kind!.name).toBe('latent:8');
+    await expect(parseCacheSpec('int8,window:8', model)).rejects.toThrow(/cannot evict single positions/);
+    await expect(parseCacheSpec('window:8,h2o:8', model)).rejects.toThrow(/at most one policy/);
+    await expect(parseCacheSpec('fp8', model)).rejects.toThrow(/unknown cache "fp8"/);
+  });
+});
