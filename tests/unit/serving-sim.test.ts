@@ -34,6 +34,12 @@ describe('the in-page server', () => {
     expect(v.sessions.map((s) => s.generated)).toEqual([5, 12, 20, 3]);
     expect(v.used).toBe(0);
     expect(v.free).toBe(32);
+    // decoded in a batch of four (padded, masked) = decoded alone
+    const alone = new Server(model, bytes, 32, 16);
+    await alone.admit('Anne Elliot was', 20);
+    await until(alone);
+    expect(alone.snapshot().sessions[0].ids).toEqual(v.sessions[2].ids);
+    alone.dispose();
     server.dispose();
   });
 
