@@ -22,7 +22,11 @@ import {
   type SeqId,
   type Tokenizer,
 } from '@/lib/gpt';
-import { OutOfBlocksError } from './block-pool';
+
+/** The pool has too few free blocks for what was asked (a session's prompt, the prefix): nothing was admitted. */
+export class OutOfBlocksError extends Error {
+  override name = 'OutOfBlocksError';
+}
 
 export interface SessionView {
   id: number;

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GPT } from '@/lib/gpt/forward';
 import { disposeWeights } from '@/lib/gpt/params';
-import { OutOfBlocksError } from '@/lib/lessons/block-pool';
-import { PREFIX_OWNER, Server } from '@/lib/lessons/serving-sim';
+import { OutOfBlocksError, PREFIX_OWNER, Server } from '@/lib/lessons/serving-sim';
 import { maxAbsDifference } from '@/lib/stats';
 import { bytes, tinyModel, useCpu } from './gpt-helpers';
 
