@@ -13,7 +13,7 @@ import './keep-less.css';
 const BUDGETS = [16, 32, 64, 128, 256];
 const LENGTHS = [65, 129, 257];
 const DEFAULTS = { tokens: 257 };
-const f3 = (v: number) => v.toFixed(3);
+const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—'); // a policy not measured yet has no value
 
 /** Loss per character on the held-out passage against the cache budget, per policy, measured live. */
 export function BudgetSweepCell() {

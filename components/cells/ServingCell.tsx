@@ -19,12 +19,14 @@ export const PROMPTS = [
   'No one who had ever seen Catherine Morland',
 ];
 export const SYSTEM = 'You are a narrator in the manner of Miss Austen: polite, exact and a little ironic. Answer the reader. ';
-const DEFAULTS = { prompt: 0, tokens: 24, share: false };
+type SystemMode = 'none' | 'copied' | 'shared';
+const SYSTEM_MODES: Record<SystemMode, string> = { none: 'None', copied: 'Before every prompt, read by each session', shared: 'Shared: read once, its blocks pointed at' };
+const DEFAULTS = { prompt: 0, tokens: 24, system: 'none' as SystemMode };
 
 /** "Serving many": a small server in the page, sessions decoding through a block pool. */
 export function ServingCell() {
   const [state, update, resetCell] = useCellState(DEFAULTS);
-  const ids = { prompt: useId(), tokens: useId(), share: useId() };
+  const ids = { prompt: useId(), tokens: useId(), system: useId() };
   const m = useModel('austen');
   const reserve = m.info?.config.blockSize ?? 256;
   const srv = useServer(m.model, m.tokenizer, POOL_BLOCKS);
@@ -41,10 +43,13 @@ export function ServingCell() {
     return () => clearTimeout(t);
   }, [isPlaying, srv, v]);
 
-  const share = async (on: boolean) => {
-    update({ share: on });
-    await srv.setPrefix(on ? SYSTEM : null);
+  const setSystem = async (system: SystemMode) => {
+    update({ system });
+    await srv.setPrefix(system === 'shared' ? SYSTEM : null);
   };
+  const shared = state.system === 'shared';
+  /** What a session's prompt is: with the system prompt in front when it is copied, without when it is shared (the server puts it in front). */
+  const full = (p: string) => (state.system === 'copied' ? SYSTEM + p : p);
 
   const controls = (
     <>
@@ -67,22 +72,28 @@ export function ServingCell() {
           </p>
         ) : null}
       </div>
-      <label className="field-check">
-        <input id={ids.share} type="checkbox" checked={state.share} disabled={srv.busy} onChange={(e) => void share(e.target.checked)} /> Sessions share a system prompt
-      </label>
+      <fieldset className="field field-radios">
+        <legend>System prompt</legend>
+        {(Object.keys(SYSTEM_MODES) as SystemMode[]).map((mode) => (
+          <label key={mode}>
+            <input type="radio" name={ids.system} value={mode} checked={state.system === mode} disabled={srv.busy} onChange={() => void setSystem(mode)} />
+            {SYSTEM_MODES[mode]}
+          </label>
+        ))}
+      </fieldset>
       <div className="button-row">
-        <button type="button" className="button" disabled={!m.model || srv.busy || !tokensOk} onClick={() => void srv.start([{ prompt: PROMPTS[state.prompt], tokens: state.tokens }], state.share)}>
+        <button type="button" className="button" disabled={!m.model || srv.busy || !tokensOk} onClick={() => void srv.start([{ prompt: full(PROMPTS[state.prompt]), tokens: state.tokens }], shared)}>
           Start a session
         </button>
         <button
           type="button"
           className="button"
           disabled={!m.model || srv.busy || !tokensOk}
-          onClick={() => void srv.start(PROMPTS.map((prompt) => ({ prompt, tokens: state.tokens })), state.share)}
+          onClick={() => void srv.start(PROMPTS.map((prompt) => ({ prompt: full(prompt), tokens: state.tokens })), shared)}
         >
           Start 4 sessions
         </button>
-        <button type="button" className="button" disabled={!m.model || srv.busy || !tokensOk} onClick={() => void srv.fill(PROMPTS[state.prompt], state.tokens, state.share)}>
+        <button type="button" className="button" disabled={!m.model || srv.busy || !tokensOk} onClick={() => void srv.fill(full(PROMPTS[state.prompt]), state.tokens, shared)}>
           Fill the pool
         </button>
       </div>

@@ -1,16 +1,32 @@
 /**
- * A small LLM server for the "Serving many" and "Shared beginnings" lessons: sessions (a prompt and a
- * number of tokens) are admitted while the block pool has room, decode greedily one token per step
- * each, and give their blocks back when done. The block pool (block-pool.ts) does the paged
- * allocator's bookkeeping; the model really runs every session through lib/gpt with its own KV cache
- * value. A session may start from a shared prefix: its blocks point at the prefix's blocks, and its
- * cache continues the prefix's cache instead of reading the prefix again.
+ * A small LLM server for the "Serving many" and "Shared beginnings" lessons, on lib/gpt's paged
+ * cache (kvcache-paged.ts): sessions (a prompt and a number of tokens) are admitted while the block
+ * pool has room, and every step decodes one token for all running sessions in one batched forward
+ * pass, each through its own block table. A finished session frees its blocks. A session may start
+ * from a shared prefix: its table is forked from the prefix's (reference counts, copy-on-write at the
+ * first write into a shared block), and its prefill reads only its own tokens.
  *
  * Plain records out (`snapshot`), tensors inside; `dispose` frees every one of them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { argmax, disposeCache, emptyCache, forward, type GPT, type KVCache, type Tokenizer } from '@/lib/gpt';
-import { appendPositions, blocksNeeded, type BlockPool, type BlockTable, createPool, freeTable, OutOfBlocksError, poolStats, sharePrefix } from './block-pool';
+import {
+  addSequence,
+  argmax,
+  createPagedCache,
+  disposePaged,
+  forkSequence,
+  forwardPaged,
+  freeSequence,
+  type GPT,
+  type PagedCache,
+  type SeqId,
+  type Tokenizer,
+} from '@/lib/gpt';
+
+/** The pool has too few free blocks for what was asked (a session's prompt, the prefix): nothing was admitted. */
+export class OutOfBlocksError extends Error {
+  override name = 'OutOfBlocksError';
+}
 
 export interface SessionView {
   id: number;
@@ -50,42 +66,23 @@ export interface ServerView {
 
 interface Session {
   view: SessionView;
-  table: BlockTable;
-  cache: KVCache | null;
+  seq: SeqId;
   next: number;
   /** The first token's logits, to compare a shared-prefix session with an unshared one. */
   firstLogits: Float32Array;
 }
 
-interface Prefix {
-  text: string;
-  ids: number[];
-  table: BlockTable;
-  cache: KVCache;
-}
-
 /** The prefix's id in `owners`. */
 export const PREFIX_OWNER = -1;
-
-async function pass(model: GPT, ids: readonly number[], cache: KVCache): Promise<{ cache: KVCache; logits: Float32Array; ms: number }> {
-  const t0 = performance.now();
-  const idx = tf.tensor2d([...ids], [1, ids.length], 'int32'); // [1, T]
-  const out = forward(model, idx, cache, { logits: 'last' });
-  idx.dispose();
-  try {
-    const logits = (await out.logits.data()) as Float32Array; // [V]
-    return { cache: out.cache!, logits, ms: performance.now() - t0 };
-  } finally {
-    out.logits.dispose();
-  }
-}
+const PREFIX: SeqId = 'prefix';
 
 export class Server {
-  readonly pool: BlockPool;
+  private paged: PagedCache;
   private sessions: Session[] = [];
-  private prefix: Prefix | null = null;
+  private prefix: { text: string; ids: number[] } | null = null;
   private nextId = 1;
   private copies = 0;
+  private disposed = false;
 
   constructor(
     private readonly model: GPT,
@@ -93,30 +90,64 @@ export class Server {
     numBlocks: number,
     blockSize = 16,
   ) {
-    this.pool = createPool(numBlocks, blockSize);
+    this.paged = createPagedCache(model.config, { numBlocks, blockSize });
   }
 
-  /** Reads `text` once into the pool and a cache that later sessions may start from. Replaces any earlier prefix. */
+  /** Blocks writing `n` more positions to `seq` takes from the pool: new blocks, plus one copy if it writes into a shared block. */
+  private blocksNeeded(seq: SeqId, n: number): number {
+    const { table, length } = this.paged.seqs[seq];
+    return Math.max(0, Math.ceil((length + n) / this.paged.blockSize) - table.length) + this.copyOnWrite(seq);
+  }
+
+  /** 1 when the next write to `seq` lands in a partly filled block another table shares (the engine copies it first). */
+  private copyOnWrite(seq: SeqId): number {
+    const { table, length } = this.paged.seqs[seq];
+    return length % this.paged.blockSize !== 0 && this.paged.refCount[table[table.length - 1]] > 1 ? 1 : 0;
+  }
+
+  private get freeBlocks(): number {
+    return this.paged.refCount.filter((r) => r === 0).length;
+  }
+
+  /** One forward pass of `input` [B][T] for the sequences `seqs`; the old pool is freed at once. Logits [B·V]. */
+  private async pass(seqs: SeqId[], input: number[][]): Promise<{ logits: Float32Array; ms: number }> {
+    for (const id of seqs) this.copies += this.copyOnWrite(id);
+    const t0 = performance.now();
+    const idx = tf.tensor2d(input, [input.length, input[0].length], 'int32'); // [B, T]
+    let out;
+    try {
+      out = forwardPaged(this.model, idx, this.paged, seqs, { logits: 'last' });
+    } finally {
+      idx.dispose();
+    }
+    disposePaged(this.paged);
+    this.paged = out.cache!;
+    try {
+      const logits = (await out.logits.data()) as Float32Array; // [B·V]
+      return { logits, ms: performance.now() - t0 };
+    } finally {
+      out.logits.dispose();
+    }
+  }
+
+  /** Reads `text` once into the pool; later sessions may fork from it. Replaces any earlier prefix. Returns the prefill's ms. */
   async setPrefix(text: string): Promise<number> {
     this.clearPrefix();
     const ids = this.tokenizer.encode(text);
     if (ids.length === 0) throw new RangeError('the shared prefix is empty');
-    const table: BlockTable = { blocks: [], length: 0 };
-    appendPositions(this.pool, table, ids.length);
-    try {
-      const r = await pass(this.model, ids, emptyCache(this.model.config));
-      this.prefix = { text, ids, table, cache: r.cache };
-      return r.ms;
-    } catch (err) {
-      freeTable(this.pool, table);
-      throw err;
+    this.paged = addSequence(this.paged, PREFIX);
+    if (this.blocksNeeded(PREFIX, ids.length) > this.freeBlocks) {
+      this.paged = freeSequence(this.paged, PREFIX);
+      throw new OutOfBlocksError(`the prefix needs ${Math.ceil(ids.length / this.paged.blockSize)} blocks; ${this.freeBlocks} are free`);
     }
+    const r = await this.pass([PREFIX], [ids]);
+    this.prefix = { text, ids };
+    return r.ms;
   }
 
   clearPrefix(): void {
     if (!this.prefix) return;
-    freeTable(this.pool, this.prefix.table);
-    disposeCache(this.prefix.cache);
+    this.paged = freeSequence(this.paged, PREFIX);
     this.prefix = null;
   }
 
@@ -126,78 +157,81 @@ export class Server {
 
   /**
    * Admits a session and reads its prompt (the prefill; the first token comes out of it). With
-   * `usePrefix` the session starts from the shared prefix: only `prompt` is read, after it. Throws
+   * `usePrefix` the session forks the shared prefix: only `prompt` is read, after it. Throws
    * OutOfBlocksError, admitting nothing, when the pool cannot hold the prompt.
    */
   async admit(prompt: string, maxNewTokens: number, usePrefix = false): Promise<SessionView> {
     const c = this.model.config;
     if (usePrefix && !this.prefix) throw new RangeError('no shared prefix has been read');
-    const own = this.tokenizer.encode(prompt);
-    const base = usePrefix ? this.prefix! : null;
-    const ids = own;
+    const ids = this.tokenizer.encode(prompt);
+    const base = usePrefix ? this.prefix : null;
     const total = (base?.ids.length ?? 0) + ids.length;
     if (ids.length === 0) throw new RangeError('the prompt is empty');
     if (total + maxNewTokens - 1 > c.blockSize) throw new RangeError(`${total} prompt positions + ${maxNewTokens} tokens exceed the context of ${c.blockSize}`);
-    const table = base ? sharePrefix(this.pool, base.table) : { blocks: [], length: 0 };
-    try {
-      if (blocksNeeded(this.pool, table, ids.length) > this.pool.free.length) {
-        throw new OutOfBlocksError(`session needs ${blocksNeeded(this.pool, table, ids.length)} blocks; ${this.pool.free.length} are free`);
-      }
-      this.copies += appendPositions(this.pool, table, ids.length).length;
-    } catch (err) {
-      freeTable(this.pool, table);
-      throw err;
+    const id = this.nextId++;
+    const seq: SeqId = `s${id}`;
+    this.paged = base ? forkSequence(this.paged, PREFIX, seq) : addSequence(this.paged, seq);
+    const need = this.blocksNeeded(seq, ids.length);
+    if (need > this.freeBlocks) {
+      this.paged = freeSequence(this.paged, seq);
+      throw new OutOfBlocksError(`the session needs ${need} blocks; ${this.freeBlocks} are free`);
     }
-    const r = await pass(this.model, ids, base ? base.cache : emptyCache(c));
+    const r = await this.pass([seq], [ids]);
     const next = argmax(r.logits);
     const view: SessionView = {
-      id: this.nextId++,
+      id,
       prompt: base ? base.text + prompt : prompt,
       text: this.tokenizer.decode([next]),
       promptTokens: total,
       generated: 1,
       maxNewTokens,
       length: total,
-      blocks: [...table.blocks],
+      blocks: [...this.paged.seqs[seq].table],
       shared: base?.ids.length ?? 0,
-      done: maxNewTokens <= 1,
+      done: false,
       ttftMs: r.ms,
       ids: [next],
     };
-    const s: Session = { view, table, cache: r.cache, next, firstLogits: r.logits };
+    const s: Session = { view, seq, next, firstLogits: r.logits };
     this.sessions.push(s);
-    if (view.done) this.finish(s);
-    return { ...view };
+    if (maxNewTokens <= 1) this.finish(s);
+    return { ...s.view };
   }
 
   /**
-   * One decode step for every running session: feed back its last token, read the next. A session
-   * that cannot get a block waits (it is skipped this step). Returns the sessions that advanced.
+   * One decode step: every running session that can get the block it needs feeds back its last
+   * token, all in one batched pass through their block tables. A session that cannot get a block
+   * waits this step. Returns how many advanced.
    */
   async step(between?: () => Promise<void>): Promise<number> {
-    let advanced = 0;
-    for (const s of this.sessions) {
-      if (s.view.done || !s.cache) continue;
-      if (blocksNeeded(this.pool, s.table, 1) > this.pool.free.length) continue;
-      this.copies += appendPositions(this.pool, s.table, 1).length;
-      const r = await pass(this.model, [s.next], s.cache);
-      if (s.cache !== this.prefix?.cache) disposeCache(s.cache);
-      s.cache = r.cache;
-      s.next = argmax(r.logits);
-      s.view = { ...s.view, text: s.view.text + this.tokenizer.decode([s.next]), generated: s.view.generated + 1, length: s.view.length + 1, blocks: [...s.table.blocks], ids: [...s.view.ids, s.next] };
+    let free = this.freeBlocks;
+    const batch = this.sessions.filter((s) => {
+      if (s.view.done) return false;
+      const need = this.blocksNeeded(s.seq, 1);
+      if (need > free) return false;
+      free -= need;
+      return true;
+    });
+    if (batch.length === 0) return 0;
+    const r = await this.pass(
+      batch.map((s) => s.seq),
+      batch.map((s) => [s.next]),
+    );
+    const V = this.model.config.vocabSize;
+    batch.forEach((s, b) => {
+      s.next = argmax(r.logits.subarray(b * V, (b + 1) * V));
+      const v = s.view;
+      s.view = { ...v, text: v.text + this.tokenizer.decode([s.next]), generated: v.generated + 1, length: v.length + 1, blocks: [...this.paged.seqs[s.seq].table], ids: [...v.ids, s.next] };
       if (s.view.generated >= s.view.maxNewTokens) this.finish(s);
-      advanced += 1;
-      await between?.();
-    }
-    return advanced;
+    });
+    await between?.();
+    return batch.length;
   }
 
-  /** A finished session gives its blocks and cache back; its text stays on the record. */
+  /** A finished session gives its blocks back; its text stays on the record. */
   private finish(s: Session): void {
-    s.view = { ...s.view, done: true, blocks: [...s.table.blocks] };
-    freeTable(this.pool, s.table);
-    if (s.cache !== this.prefix?.cache) disposeCache(s.cache);
-    s.cache = null;
+    s.view = { ...s.view, done: true, blocks: [...this.paged.seqs[s.seq].table] };
+    this.paged = freeSequence(this.paged, s.seq);
   }
 
   /** The logits that chose session `id`'s first token. */
@@ -210,27 +244,36 @@ export class Server {
   }
 
   snapshot(): ServerView {
-    const owners: number[][] = this.pool.refs.map(() => []);
-    for (const b of this.prefix?.table.blocks ?? []) owners[b].push(PREFIX_OWNER);
-    for (const s of this.sessions) if (!s.view.done) for (const b of s.table.blocks) owners[b].push(s.view.id);
+    const { blockSize: bs, numBlocks, refCount, seqs } = this.paged;
+    const owners: number[][] = refCount.map(() => []);
+    const filled: number[] = refCount.map(() => 0);
+    for (const [id, s] of Object.entries(seqs)) {
+      s.table.forEach((b, j) => {
+        owners[b].push(id === PREFIX ? PREFIX_OWNER : Number(id.slice(1)));
+        filled[b] = Math.max(filled[b], Math.min(bs, s.length - j * bs)); // a shared block: as full as its fullest table
+      });
+    }
+    const used = refCount.filter((r) => r > 0).length;
     return {
-      blockSize: this.pool.blockSize,
-      numBlocks: this.pool.numBlocks,
+      blockSize: bs,
+      numBlocks,
       owners,
-      filled: [...this.pool.filled],
-      ...poolStats(this.pool),
-      sessions: this.sessions.map((s) => ({ ...s.view, blocks: s.view.done ? s.view.blocks : [...s.table.blocks] })),
+      filled,
+      used,
+      free: numBlocks - used,
+      shared: refCount.filter((r) => r > 1).length,
+      emptySlots: used * bs - filled.reduce((a, b) => a + b, 0),
+      sessions: this.sessions.map((s) => ({ ...s.view })),
       copies: this.copies,
     };
   }
 
-  /** Frees every cache and every block. Safe to call twice. */
+  /** Frees the pool's tensors. Safe to call twice. */
   dispose(): void {
-    for (const s of this.sessions) if (s.cache && s.cache !== this.prefix?.cache) disposeCache(s.cache);
+    if (this.disposed) return;
+    this.disposed = true;
+    disposePaged(this.paged);
     this.sessions = [];
-    this.clearPrefix();
-    this.pool.refs.fill(0);
-    this.pool.filled.fill(0);
-    this.pool.free.splice(0, this.pool.free.length, ...this.pool.refs.map((_, i) => i));
+    this.prefix = null;
   }
 }

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GPT } from '@/lib/gpt/forward';
 import { disposeWeights } from '@/lib/gpt/params';
-import { OutOfBlocksError } from '@/lib/lessons/block-pool';
-import { PREFIX_OWNER, Server } from '@/lib/lessons/serving-sim';
+import { OutOfBlocksError, PREFIX_OWNER, Server } from '@/lib/lessons/serving-sim';
 import { maxAbsDifference } from '@/lib/stats';
 import { bytes, tinyModel, useCpu } from './gpt-helpers';
 
@@ -34,6 +33,12 @@ describe('the in-page server', () => {
     expect(v.sessions.map((s) => s.generated)).toEqual([5, 12, 20, 3]);
     expect(v.used).toBe(0);
     expect(v.free).toBe(32);
+    // decoded in a batch of four (padded, masked) = decoded alone
+    const alone = new Server(model, bytes, 32, 16);
+    await alone.admit('Anne Elliot was', 20);
+    await until(alone);
+    expect(alone.snapshot().sessions[0].ids).toEqual(v.sessions[2].ids);
+    alone.dispose();
     server.dispose();
   });
 
