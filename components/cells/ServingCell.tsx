@@ -48,8 +48,8 @@ export function ServingCell() {
     await srv.setPrefix(system === 'shared' ? SYSTEM : null);
   };
   const shared = state.system === 'shared';
-  /** What a session's prompt is: with the system prompt in front when it is copied, without when it is shared (the server puts it in front). */
-  const full = (p: string) => (state.system === 'copied' ? SYSTEM + p : p);
+  /** A session's prompt: the system prompt's ids then the prompt's when copied; the prompt alone when shared (the server forks the prefix). */
+  const full = (p: string): string | number[] => (state.system === 'copied' && m.tokenizer ? [...m.tokenizer.encode(SYSTEM), ...m.tokenizer.encode(p)] : p); // the ids a shared session sees
 
   const controls = (
     <>

@@ -11,9 +11,9 @@ export interface UseServer {
   busy: boolean;
   message: string | null;
   /** Admit sessions one after another; stops at the first that does not fit and says so. */
-  start(sessions: readonly { prompt: string; tokens: number }[], usePrefix: boolean): Promise<void>;
+  start(sessions: readonly { prompt: string | readonly number[]; tokens: number }[], usePrefix: boolean): Promise<void>;
   /** Start sessions until the pool refuses one; returns how many were admitted. */
-  fill(prompt: string, tokens: number, usePrefix: boolean): Promise<void>;
+  fill(prompt: string | readonly number[], tokens: number, usePrefix: boolean): Promise<void>;
   /** One decode step for every running session. */
   step(): Promise<void>;
   /** Read `text` as the shared prefix (null: drop it). */
@@ -64,7 +64,7 @@ export function useServer(model: GPT | null, tokenizer: Tokenizer | null, numBlo
     }
   }, [get]);
 
-  const admitAll = async (s: Server, list: readonly { prompt: string; tokens: number }[], usePrefix: boolean) => {
+  const admitAll = async (s: Server, list: readonly { prompt: string | readonly number[]; tokens: number }[], usePrefix: boolean) => {
     let n = 0;
     for (const x of list) {
       try {

@@ -55,12 +55,15 @@ export async function comparePrefixSharing(
   const plain = new Server(model, tokenizer, numBlocks);
   const warm = new Server(model, tokenizer, numBlocks);
   try {
-    await warm.admit(system + asks[0], 2);
+    const systemIds = tokenizer.encode(system);
+    // The unshared run reads the same token ids (system's, then the ask's) that the shared run sees.
+    const joined = (ask: string) => [...systemIds, ...tokenizer.encode(ask)];
+    await warm.admit(joined(asks[0]), 2);
     await warm.step();
     const prefixMs = await shared.setPrefix(system);
     const pairs = [];
     for (const ask of asks) {
-      const p = await plain.admit(system + ask, newTokens);
+      const p = await plain.admit(joined(ask), newTokens);
       const s = await shared.admit(ask, newTokens, true);
       pairs.push({ ask, s, p });
       await opts.between?.();

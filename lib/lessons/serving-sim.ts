@@ -130,7 +130,11 @@ export class Server {
     }
   }
 
-  /** Reads `text` once into the pool; later sessions may fork from it. Replaces any earlier prefix. Returns the prefill's ms. */
+  /**
+   * Reads `text` once into the pool; later sessions may fork from it. Replaces any earlier prefix.
+   * Returns the prefill's ms. Sharing is by token ids, as in a real prefix cache: a forked session
+   * reads the prefix's ids followed by its own, which need not be how the joined text would tokenize.
+   */
   async setPrefix(text: string): Promise<number> {
     this.clearPrefix();
     const ids = this.tokenizer.encode(text);
@@ -155,15 +159,21 @@ export class Server {
     return this.prefix?.ids.length ?? 0;
   }
 
+  /** The shared prefix's token ids ([] without one): an unshared session that should see the same tokens reads these first. */
+  get prefixIds(): readonly number[] {
+    return this.prefix?.ids ?? [];
+  }
+
   /**
-   * Admits a session and reads its prompt (the prefill; the first token comes out of it). With
+   * Admits a session and reads its prompt, text or token ids (the prefill; the first token comes out of it). With
    * `usePrefix` the session forks the shared prefix: only `prompt` is read, after it. Throws
    * OutOfBlocksError, admitting nothing, when the pool cannot hold the prompt.
    */
-  async admit(prompt: string, maxNewTokens: number, usePrefix = false): Promise<SessionView> {
+  async admit(prompt: string | readonly number[], maxNewTokens: number, usePrefix = false): Promise<SessionView> {
     const c = this.model.config;
     if (usePrefix && !this.prefix) throw new RangeError('no shared prefix has been read');
-    const ids = this.tokenizer.encode(prompt);
+    const ids = typeof prompt === 'string' ? this.tokenizer.encode(prompt) : [...prompt];
+    const text = typeof prompt === 'string' ? prompt : this.tokenizer.decode(ids);
     const base = usePrefix ? this.prefix : null;
     const total = (base?.ids.length ?? 0) + ids.length;
     if (ids.length === 0) throw new RangeError('the prompt is empty');
@@ -180,7 +190,7 @@ export class Server {
     const next = argmax(r.logits);
     const view: SessionView = {
       id,
-      prompt: base ? base.text + prompt : prompt,
+      prompt: base ? base.text + text : text,
       text: this.tokenizer.decode([next]),
       promptTokens: total,
       generated: 1,

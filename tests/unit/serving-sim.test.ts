@@ -104,3 +104,24 @@ describe('prefix sharing, measured', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('prefix sharing with a BPE tokenizer', () => {
+  it('the unshared run reads the same token ids, so continuations match even where the joined text would tokenize differently', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { loadTokenizer } = await import('@/lib/gpt/tokenizer');
+    const { comparePrefixSharing } = await import('@/lib/lessons/prefix');
+    const bpe = loadTokenizer(JSON.parse(readFileSync('public/models/austen/tokenizer.json', 'utf8')));
+    const system = 'You are a narrator in the manner of Miss Austen. ';
+    const ask = 'Describe the ball.';
+    // the premise: across the boundary, BPE merges differently than piece by piece
+    expect(bpe.encode(system + ask)).not.toEqual([...bpe.encode(system), ...bpe.encode(ask)]);
+    const m = tinyModel({ vocabSize: bpe.vocabSize, blockSize: 64 }, 6, 2);
+    try {
+      const r = await comparePrefixSharing(m, bpe, system, [ask], 5);
+      expect(r.rows[0].sameTokens).toBe(true);
+      expect(r.rows[0].logitsDelta).toBeLessThan(1e-4);
+    } finally {
+      disposeWeights(m.weights);
+    }
+  });
+});
