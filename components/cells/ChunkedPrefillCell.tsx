@@ -15,7 +15,7 @@ const DEFAULTS = { length: 128, chunk: 32 };
 export function ChunkedPrefillCell() {
   const [state, update, reset] = useCellState(DEFAULTS);
   const model = useModel('austen');
-  const prefill = usePrefill(model.model, model.tokenizer);
+  const prefill = usePrefill(model.model);
   const ids = { length: useId(), chunk: useId() };
   const max = (model.info?.config.blockSize ?? 256) - DECODE_STEPS;
   const running = prefill.state.status === 'running';

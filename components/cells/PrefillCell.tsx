@@ -20,7 +20,7 @@ const perToken = (t: PrefillTiming) => median(t.decodeMs);
 export function PrefillCell() {
   const [state, update, reset] = useCellState(DEFAULTS);
   const model = useModel('austen');
-  const prefill = usePrefill(model.model, model.tokenizer);
+  const prefill = usePrefill(model.model);
   const id = useId();
   const max = (model.info?.config.blockSize ?? 256) - DECODE_STEPS;
   const running = prefill.state.status === 'running';
