@@ -5,7 +5,7 @@ import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
-import { StepControls } from '@/components/model/StepControls';
+import { StepControls, busyText } from '@/components/model/StepControls';
 import { useGeneration, type ViewToken } from '@/lib/hooks/useGeneration';
 import { useModel, type ModelName } from '@/lib/hooks/useModel';
 import { cacheBytesFormula, diffRows, rowsOf } from '@/lib/lessons/cache-rows';
@@ -180,6 +180,8 @@ export function CacheRowsCell() {
         onTogglePlay={gen.togglePlay}
         playing={gen.playing}
         busy={gen.busy}
+        queued={gen.queued}
+        busyText={busyText(m.backend, gen.records.length === 0)}
         disabled={m.status !== 'ready' || gen.status === 'done'}
       />
     </>

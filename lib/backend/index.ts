@@ -91,8 +91,10 @@ export function initBackend(requested: BackendName | null = null, options: InitO
  * one has yet. Model code uses this rather than importing a backend itself.
  */
 export async function loadTf(): Promise<Tf> {
-  // In a worker, `location` is the worker script's URL (no ?backend=): there the engine's init came first.
-  const requested = typeof window === 'undefined' ? null : parseBackendParam(window.location.search);
+  // In a worker there is no window (and `location` is the worker script's URL): the engine's init came
+  // first there. Not `typeof window`: Next compiles that to a constant in browser bundles, workers too.
+  const page = (globalThis as { window?: { location: { search: string } } }).window;
+  const requested = page ? parseBackendParam(page.location.search) : null;
   await initBackend(requested);
   return import('@tensorflow/tfjs-core');
 }

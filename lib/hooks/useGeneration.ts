@@ -33,6 +33,8 @@ export interface GenerationState {
   playing: boolean;
   /** A step is being computed right now (set the moment step() is called, so the button can say so). */
   busy: boolean;
+  /** Step presses waiting for the step in flight (they run one after another, never dropped). */
+  queued: number;
   /** The prompt as the model sees it (after any cut), then every generated token. */
   promptTokens: ViewToken[];
   tokens: ViewToken[];
@@ -83,6 +85,7 @@ export const INITIAL_GENERATION: GenerationState = {
   status: 'idle',
   playing: false,
   busy: false,
+  queued: 0,
   promptTokens: [],
   tokens: [],
   records: [],
@@ -127,7 +130,7 @@ const closeGen = (g: RemoteGen) => getClient().call('genReturn', { gen: g.gen })
  * generator the hook creates is closed with `genReturn` — on reset, a new prompt, model or mode, on
  * unmount, when generation ends, after an error, and when it was created for a run that was reset while
  * it started. One step at a time: the in-flight guard is set synchronously in `step()`, so two calls in
- * one tick make one step, never two generators. Cache reads (`readCache: true`) happen on the model
+ * one tick never make two generators; the second waits (`queued`) and then steps the same generator. Cache reads (`readCache: true`) happen on the model
  * thread after the step's record, outside its timed region.
  */
 export function useGeneration(opts: UseGenerationOptions): UseGeneration {
@@ -254,9 +257,16 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
 
   const stepOnce = useCallback((): Promise<boolean> => {
     if (!model || !tokenizer || finished.current) return Promise.resolve(false);
-    // A step already running: this call waits for it and makes no step of its own (never two generators).
-    if (inflight.current) return inflight.current.then(() => false);
     const id = run.current;
+    // A step already running: this press is queued behind it (shown as `queued`), then steps the same generator.
+    if (inflight.current) {
+      setState((st) => ({ ...st, queued: st.queued + 1 }));
+      return inflight.current.then(() => {
+        if (id !== run.current) return false;
+        setState((st) => ({ ...st, queued: Math.max(0, st.queued - 1) }));
+        return stepRef.current();
+      });
+    }
     setState((st) => ({ ...st, busy: true }));
     const p = work(id).finally(() => {
       if (inflight.current === p) inflight.current = null;
@@ -265,6 +275,8 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
     inflight.current = p;
     return p;
   }, [model, tokenizer, work]);
+  const stepRef = useRef(stepOnce);
+  stepRef.current = stepOnce;
   const step = useCallback(async () => {
     if (playing.current) return;
     await stepOnce();

@@ -47,6 +47,7 @@ export class RemoteError extends Error {
   constructor(error: PlainError) {
     super(error.message);
     this.name = error.name;
+    if (error.stack) this.stack = `${error.name}: ${error.message}\n    (on the model thread)\n${error.stack}`;
   }
 }
 

@@ -12,6 +12,8 @@ export type Request = { kind: 'call'; id: number; method: MethodName; args: unkn
 export interface PlainError {
   name: string;
   message: string;
+  /** Where it was thrown on the model thread (for the console; the UI shows the message). */
+  stack?: string;
 }
 
 export type Reply =
@@ -21,7 +23,7 @@ export type Reply =
   | { kind: 'backend'; state: BackendState };
 
 export function plainError(error: unknown): PlainError {
-  if (error instanceof Error) return { name: error.name, message: error.message };
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
   return { name: 'Error', message: String(error) };
 }
 

@@ -88,14 +88,17 @@ describe('useGeneration always closes its generators (issue 10: the in-flight gu
     await waitFor(() => expect(tf.memory().numTensors).toBe(before));
   };
 
-  it('makes one step and one generator from two step() calls in the same tick', async () => {
+  it('queues a second step() made in the same tick: one generator, two tokens in order, none dropped', async () => {
     const model = localModel(tinyModel(), bytes);
     const before = tf.memory().numTensors;
     const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Emma' }));
     await act(async () => {
       await Promise.all([result.current.step(), result.current.step()]);
     });
-    expect(result.current.tokens).toHaveLength(1);
+    expect(result.current.tokens).toHaveLength(2);
+    expect(result.current.records.map((r) => r.step)).toEqual([0, 1]);
+    expect(result.current.records.map((r) => r.processed)).toEqual([4, 1]); // the second step used the first one's cache
+    expect(result.current.queued).toBe(0);
     expect(await openGenerators()).toBe(1);
     unmount();
     await settle(before);

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '/work/wt/worker/scripts/chromium.js';
+const b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const p = await b.newPage();
+p.on('console', m => console.log('console', m.type(), m.text().slice(0,300)));
+p.on('pageerror', e => console.log('pageerror', e.message));
+await p.goto('http://127.0.0.1:4307' + (process.argv[2] ?? '/lessons/race/?tokens=8'));
+await p.waitForTimeout(Number(process.argv[3] ?? 15000));
+console.log(await p.evaluate(async () => ({ thread: window.__kvlab?.thread(), backend: window.__kvlab?.backend(), mem: await window.__kvlab?.memory() })));
+console.log(await p.locator('header [data-backend]').textContent());
+await p.screenshot({ path: '/tmp/probe.png', fullPage: false });
+await b.close();

@@ -1,0 +1,15 @@
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '/work/wt/worker/scripts/chromium.js';
+const b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const p = await b.newPage();
+p.on('console', m => m.type() !== 'log' && console.log('console', m.type(), m.text().slice(0,300)));
+p.on('pageerror', e => console.log('pageerror', e.message));
+await p.addInitScript(() => { window.__long = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(Math.round(e.duration)); }).observe({ type: 'longtask', buffered: true }); });
+await p.goto('http://127.0.0.1:4307' + (process.argv[2] ?? '/lessons/race/?tokens=32&autorun=1'));
+await p.locator('[data-race-status="done"], [data-race-status="error"]').waitFor({ timeout: 300000 });
+const s = p.locator('[data-race-summary]');
+console.log(await s.evaluate(e => Object.fromEntries([...e.attributes].map(a => [a.name, a.value]))).catch(e => 'no summary'));
+console.log(await p.locator('[data-race-reading]').textContent());
+console.log(await p.evaluate(async () => ({ long: window.__long, mem: await window.__kvlab?.memory() })));
+await p.locator('[data-cell="race"]').screenshot({ path: '/tmp/race.png' });
+await b.close();
