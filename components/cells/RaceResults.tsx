@@ -87,6 +87,9 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
             data-naive-median={summary.naiveMedianMs.toFixed(3)}
             data-cached-median={summary.cachedMedianMs.toFixed(3)}
             data-speedup={summary.medianSpeedup.toFixed(3)}
+            data-prompt-length={race.promptLength ?? undefined}
+            data-last-naive={rows.at(-1)?.naiveMs.toFixed(3)}
+            data-last-cached={rows.at(-1)?.cachedMs.toFixed(3)}
           >
             <div>
               <dt>Time to first token (reads the prompt)</dt>

@@ -21,10 +21,12 @@ export interface RaceState {
   runs: RaceRuns | null;
   /** The parameters of the last started race. */
   params: RaceParams | null;
+  /** The prompt's length in tokens: token n's naive step reads promptLength + n − 1 positions. */
+  promptLength: number | null;
   error: string | null;
 }
 
-const IDLE: RaceState = { status: 'idle', progress: null, warmup: null, runs: null, params: null, error: null };
+const IDLE: RaceState = { status: 'idle', progress: null, warmup: null, runs: null, params: null, promptLength: null, error: null };
 
 /**
  * Runs the race (lib/lessons/measure's runRace) on the model thread for a view: plain progress and
@@ -47,7 +49,7 @@ export function useRace(model: ModelHandle | null, tokenizer: Tokenizer | null) 
       }
       const controller = new AbortController();
       abort.current = controller;
-      setState({ ...IDLE, status: 'running', params });
+      setState({ ...IDLE, status: 'running', params, promptLength: ids.length });
       let last = 0;
       const { tokens, repeats, seed } = params;
       getClient()
