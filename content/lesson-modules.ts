@@ -13,4 +13,8 @@ export const lessonModules: Record<LessonSlug, () => Promise<{ default: Componen
   'cache-row-by-row': () => import('./cache-row-by-row.mdx'),
   race: () => import('./race.mdx'),
   'prefill-and-decode': () => import('./prefill-and-decode.mdx'),
+  'how-big-is-the-cache': () => import('./how-big-is-the-cache.mdx'),
+  'fewer-kv-heads': () => import('./fewer-kv-heads.mdx'),
+  'quantized-cache': () => import('./quantized-cache.mdx'),
+  'latent-cache': () => import('./latent-cache.mdx'),
 };

@@ -68,6 +68,38 @@ const registry = [
     minutes: 12,
     needsModel: true,
   },
+  {
+    slug: 'how-big-is-the-cache',
+    title: 'How big is the cache?',
+    summary:
+      'One formula for the cache of any model: work it out for Llama, Mistral, Falcon, Qwen and DeepSeek, check figures that get copied around, and match it against the cache running in your browser.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'fewer-kv-heads',
+    title: 'Fewer key/value heads: MQA and GQA',
+    summary:
+      'Let query heads share keys and values: three Austen models with 4, 2 and 1 key/value heads, their cache bytes and their loss on held-out text, measured in your browser.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'quantized-cache',
+    title: 'Smaller numbers: a quantized cache',
+    summary:
+      'Store the cache as 8-bit and 4-bit integers with a scale per group — per token, or per channel for keys as KIVI does — and measure what it costs the model.',
+    minutes: 12,
+    needsModel: true,
+  },
+  {
+    slug: 'latent-cache',
+    title: 'Latent caches: MLA',
+    summary:
+      "DeepSeek's multi-head latent attention with its real numbers, and a post-hoc version on our model: cache a rank-r latent instead of K and V, and watch the loss as r shrinks.",
+    minutes: 12,
+    needsModel: true,
+  },
 ] as const satisfies readonly Lesson[];
 
 /** The slug of a lesson in the registry. */

@@ -24,11 +24,19 @@ export function num(flag: string, raw: string | undefined, fallback: number, o: 
   return v;
 }
 
+/**
+ * Strict flag parsing. Node's whole message is kept, on one line, hint included; its placeholder in
+ * "use '--tokens=-XYZ'" becomes the value actually typed ("use '--tokens=-1'").
+ */
 export function parse(args: string[], options: ParseArgsConfig['options']): Flags {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Flags;
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
+    const message = (err as Error).message.replace(/'(--[\w-]+)=-XYZ'/, (hint, flag: string) => {
+      const value = args[args.indexOf(flag) + 1];
+      return args.includes(flag) && value?.startsWith('-') ? `'${flag}=${value}'` : hint;
+    });
+    throw new UsageError(message.replace(/\s*\n\s*/g, ' '));
   }
 }
 

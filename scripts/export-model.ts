@@ -19,6 +19,7 @@ import { loadModelDir, saveModelDir } from '../lib/gpt/node-io';
 
 type LoadedModel = Awaited<ReturnType<typeof loadModelDir>>;
 import { loadCheckpoint } from '../lib/train/checkpoint';
+import { appendCurve } from '../lib/train/curve';
 
 const PROMPTS = ['It is a truth universally acknowledged', 'Mr. Darcy', '"My dear Emma,'];
 const SAMPLED = { temperature: 0.8, topK: 40, seed: 42 };
@@ -49,11 +50,19 @@ async function main(): Promise<void> {
   const summaryFile = path.join(ckDir, 'summary.json');
   const summary = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : null;
   const tokenizerJson = JSON.parse(fs.readFileSync('data/tokenizer/austen-bpe-768.json', 'utf8'));
+  // A run continued from the very model it replaces (init.from = public/models/<name>, no pooling):
+  // its card and curve count both runs, so read the shipped ones before they are overwritten.
+  const init = summary?.init as { from: string; meanPoolKvHeads?: number } | null | undefined;
+  const continues = Boolean(init && !init.meanPoolKvHeads && path.resolve(init.from) === path.resolve(out));
+  const previous = continues
+    ? { card: JSON.parse(fs.readFileSync(path.join(out, 'card.json'), 'utf8')) as Card, csv: fs.readFileSync(path.join(out, 'loss.csv'), 'utf8') }
+    : null;
 
   const weights = Object.fromEntries(paramSpecs(ck.meta.config).map(({ name: n, shape }) => [n, tf.tensor(ck.weights.get(n)!, shape)]));
   await saveModelDir(out, { config: ck.meta.config, weights }, tokenizerJson);
   tf.dispose(Object.values(weights));
-  fs.copyFileSync(path.join(ckDir, 'loss.csv'), path.join(out, 'loss.csv'));
+  const curve = fs.readFileSync(path.join(ckDir, 'loss.csv'), 'utf8');
+  fs.writeFileSync(path.join(out, 'loss.csv'), previous ? appendCurve(previous.csv, curve) : curve);
 
   const greedy: { prompt: string; text: string }[] = [];
   const sampled: { prompt: string; text: string }[] = [];
@@ -74,7 +83,10 @@ async function main(): Promise<void> {
     split: VALIDATION_RULE.text,
     tokenizer: 'byte-level BPE, 768 tokens, trained on the training split (data/tokenizer/austen-bpe-768.json)',
     training: summary
-      ? { steps: summary.steps, batchSize: summary.batchSize, tokensSeen: summary.tokensSeen, wallSeconds: summary.wallSeconds, machine: summary.machine, seed: summary.seed, init: summary.init }
+      ? withPrevious(
+          { steps: summary.steps, batchSize: summary.batchSize, tokensSeen: summary.tokensSeen, wallSeconds: summary.wallSeconds, machine: summary.machine, seed: summary.seed, init: summary.init },
+          previous?.card.training ?? null,
+        )
       : { steps: ck.meta.step, note: 'exported from an intermediate checkpoint; no final evaluation yet' },
     loss: summary?.loss ?? null,
     charsPerToken: summary?.charsPerToken ?? null,
@@ -103,6 +115,8 @@ interface Card {
     seed?: number;
     init?: unknown;
     note?: string;
+    /** A model trained in more than one run: each run's own figures, in order (the totals are above). */
+    phases?: Card['training'][];
   };
   loss: Record<'trainPerToken' | 'trainPerChar' | 'valPerToken' | 'valPerChar' | 'unigramValPerToken' | 'unigramValPerChar', number> | null;
   charsPerToken: { train: number; val: number } | null;
@@ -148,11 +162,28 @@ function renderCard(card: Card): string {
   return lines.join('\n');
 }
 
+/** This run's training figures, or (continuing a shipped model) the totals of both runs with each run kept. */
+function withPrevious(run: Card['training'], previous: Card['training'] | null): Card['training'] {
+  if (!previous) return run;
+  const earlier = previous.phases ?? [previous];
+  const phases = [...earlier, run];
+  const sum = (k: 'steps' | 'tokensSeen' | 'wallSeconds') => phases.reduce((n, p) => n + (p[k] ?? 0), 0);
+  return { ...run, steps: sum('steps'), tokensSeen: sum('tokensSeen'), wallSeconds: sum('wallSeconds'), phases };
+}
+
 function trainingLine(card: Card): string {
   const t = card.training;
   if (!t.batchSize || !t.machine || t.wallSeconds === undefined) return `${t.steps} steps (${t.note ?? 'intermediate'})`;
-  const from = t.init ? ', continued from `austen` after mean-pooling its key/value heads' : '';
-  return `${t.steps} steps × ${t.batchSize} × ${card.config.blockSize} tokens${from}, ${Math.round(t.wallSeconds / 60)} min on ${t.machine.cores} cores (${t.machine.cpu}), tfjs ${t.machine.backend}`;
+  const init = t.init as { from: string; meanPoolKvHeads?: number } | null | undefined;
+  const source = init ? `\`${path.basename(init.from)}\`` : '';
+  const from = !init ? '' : init.meanPoolKvHeads ? `, continued from ${source} after mean-pooling its key/value heads` : `, continued from ${source}`;
+  const head = `${t.steps} steps × ${t.batchSize} × ${card.config.blockSize} tokens`;
+  const where = `${Math.round(t.wallSeconds / 60)} min on ${t.machine.cores} cores (${t.machine.cpu}), tfjs ${t.machine.backend}`;
+  if (!t.phases) return `${head}${from}, ${where}`;
+  const runs = t.phases.map((p, i) =>
+    i === 0 ? `${p.steps} from scratch (${Math.round((p.wallSeconds ?? 0) / 60)} min)` : `then ${p.steps} more from that model with a fresh optimizer and a new warm-up and cosine schedule (${Math.round((p.wallSeconds ?? 0) / 60)} min)`,
+  );
+  return `${head} in ${t.phases.length} runs: ${runs.join(', ')}; ${where} in all`;
 }
 
 main().catch((err: unknown) => {

@@ -10,7 +10,7 @@
 // the last step's naive and cached ms with its position (prompt + tokens − 1), to set beside
 // `kvlab bench --positions` at the same positions.
 import { spawn } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
 

@@ -10,7 +10,7 @@
  * (seed, step), so a resumed run continues exactly). Checkpoints go to checkpoints/<name>/, the loss
  * curve to checkpoints/<name>/loss.csv, a summary to checkpoints/<name>/summary.json.
  */
-import '@tensorflow/tfjs'; // registers every op's gradient (tfjs-core alone registers none)
+import '../lib/train/gradients'; // tfjs-core alone registers no gradients
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
@@ -27,6 +27,7 @@ import { loadCheckpoint, saveCheckpoint } from '../lib/train/checkpoint';
 import { encodeStream, sampleBatch } from '../lib/train/data';
 import { meanLoss, unigramLoss } from '../lib/train/evaluate';
 import { meanPoolKvHeads } from '../lib/train/gqa';
+import { loadInitSource } from '../lib/train/init';
 
 interface TrainConfig {
   name: string;
@@ -37,7 +38,10 @@ interface TrainConfig {
   /** Use only the first N characters of each split (smoke runs). */
   charLimit?: number;
   model: Omit<GPTConfig, 'vocabSize'>;
-  /** Start from another run's final checkpoint, optionally mean-pooling its K/V heads (GQA). */
+  /**
+   * Start from another run: its checkpoint directory or an exported model directory (public/models/…),
+   * optionally mean-pooling its K/V heads (GQA). The optimizer starts fresh, with this config's schedule.
+   */
   init?: { from: string; meanPoolKvHeads?: number };
   batchSize: number;
   steps: number;
@@ -81,16 +85,17 @@ function progress(step: number, total: number, loss: number, tokPerSec: number, 
 }
 
 /** Initial parameters: a checkpoint to resume, another run to start from, or a fresh seeded init. */
-function initialParams(cfg: TrainConfig, config: GPTConfig, dir: string, resume: boolean) {
+async function initialParams(cfg: TrainConfig, config: GPTConfig, dir: string, resume: boolean) {
   if (resume && fs.existsSync(path.join(dir, 'checkpoint.json'))) {
     const ck = loadCheckpoint(dir);
     return { config: ck.meta.config, params: ck.weights, adam: ck.adam, meta: ck.meta };
   }
   if (cfg.init) {
-    const src = loadCheckpoint(cfg.init.from);
+    const src = await loadInitSource(cfg.init.from);
+    console.error(`starting from ${cfg.init.from} (${src.kind}) with a fresh optimizer`);
     const pooled = cfg.init.meanPoolKvHeads
-      ? meanPoolKvHeads(src.meta.config, src.weights, cfg.init.meanPoolKvHeads)
-      : { config: src.meta.config, params: src.weights };
+      ? meanPoolKvHeads(src.config, src.params, cfg.init.meanPoolKvHeads)
+      : { config: src.config, params: src.params };
     return { config: pooled.config, params: pooled.params, adam: null, meta: null };
   }
   return { config, params: initParamArrays(config, cfg.seed), adam: null, meta: null };
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
   const valTokens = encodeStream(tokenizer, valText);
   console.error(`${cfg.name}: ${trainTokens.length} train tokens, ${valTokens.length} val tokens, backend ${tf.getBackend()}`);
 
-  const init = initialParams(cfg, validateConfig({ ...cfg.model, vocabSize: tokenizer.vocabSize }), dir, args.resume);
+  const init = await initialParams(cfg, validateConfig({ ...cfg.model, vocabSize: tokenizer.vocabSize }), dir, args.resume);
   const config = init.config;
   const specs = paramSpecs(config);
   const vars: Record<string, tf.Variable> = {};
@@ -208,6 +213,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (process.env.KVLAB_DEBUG) console.error(err);
   console.error(`train: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -2,11 +2,13 @@
 
 import { useId, useMemo, useState } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { DecodingPicker } from '@/components/model/DecodingPicker';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
 import { StepControls, busyText } from '@/components/model/StepControls';
 import { useGeneration, type ViewToken } from '@/lib/hooks/useGeneration';
+import { DEFAULT_SEED, type DecodingMode, decodingLabel, samplingFor } from '@/lib/lessons/decoding';
 import { useModel, type ModelName } from '@/lib/hooks/useModel';
 import { cacheBytesFormula, diffRows, rowsOf } from '@/lib/lessons/cache-rows';
 import { firstDifference, maxAbs } from '@/lib/stats';
@@ -15,11 +17,17 @@ import { CacheHeatmap } from './CacheHeatmap';
 import { Message } from './OneTokenCell';
 import './kv-cells.css';
 
-const MODELS: Record<ModelName, string> = {
+const MODELS: Partial<Record<ModelName, string>> = {
   austen: 'Multi-head: 4 key/value heads',
   'austen-gqa': 'Multi-query: 1 key/value head',
 };
-const DEFAULTS = { prompt: 'Emma Woodhouse, handsome, clever, and rich,', modelName: 'austen' as ModelName, layer: 0 };
+const DEFAULTS = {
+  prompt: 'Emma Woodhouse, handsome, clever, and rich,',
+  modelName: 'austen' as ModelName,
+  layer: 0,
+  decoding: 'sampled' as DecodingMode,
+  seed: DEFAULT_SEED,
+};
 const MAX_NEW = 40;
 const ROW_H = 16;
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -88,6 +96,7 @@ export function CacheRowsCell() {
     model: m.model,
     tokenizer: m.tokenizer,
     prompt: state.prompt,
+    sampling: samplingFor(state.decoding, state.seed),
     maxNewTokens: MAX_NEW,
     readCache: true,
     traceStep: 'every',
@@ -175,6 +184,17 @@ export function CacheRowsCell() {
           </label>
         ))}
       </fieldset>
+      <DecodingPicker
+        mode={state.decoding}
+        seed={state.seed}
+        disabled={gen.busy}
+        onChange={({ mode, seed }) => {
+          // Both models' runs must use the same decoding to be compared: start both over.
+          gen.reset();
+          setRuns({});
+          update({ ...(mode ? { decoding: mode } : {}), ...(seed !== undefined ? { seed } : {}) });
+        }}
+      />
       <StepControls
         onStep={() => void gen.step()}
         onTogglePlay={gen.togglePlay}
@@ -302,7 +322,7 @@ export function CacheRowsCell() {
             { key: 'mqa', label: 'Formula, 1 K/V head', dashed: true },
           ]}
         />
-        <p className="section-label">The two models on the same prompt (greedy)</p>
+        <p className="section-label">The two models on the same prompt ({decodingLabel(state.decoding, state.seed)})</p>
         <Compare runs={runs} prompt={state.prompt} />
       </ModelGate>
     </LiveCell>

@@ -2,16 +2,22 @@
 
 import { useMemo } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { DecodingPicker } from '@/components/model/DecodingPicker';
 import { ModelGate, OtherBackends } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
 import { StepControls, busyText } from '@/components/model/StepControls';
 import { TokenChips } from '@/components/model/TokenChips';
 import { useGeneration, type GenerationMessage, type ViewRecord } from '@/lib/hooks/useGeneration';
 import { useModel } from '@/lib/hooks/useModel';
+import { DEFAULT_SEED, type DecodingMode, decodingLabel, samplingFor } from '@/lib/lessons/decoding';
 import './kv-cells.css';
 
 export const AUSTEN_OPENING = 'It is a truth universally acknowledged, that a single man';
-const DEFAULTS = { prompt: AUSTEN_OPENING };
+const DEFAULTS: { prompt: string; decoding: DecodingMode; seed: number } = {
+  prompt: AUSTEN_OPENING,
+  decoding: 'sampled',
+  seed: DEFAULT_SEED,
+};
 
 /** One row of the work table: positions each way of generating pushes through the model at a step. */
 export interface WorkRow {
@@ -81,11 +87,12 @@ function WorkTable({ rows }: { rows: WorkRow[] }) {
   );
 }
 
-/** "One token at a time": step a greedy generation and compare the work of the naive and cached loops. */
+/** "One token at a time": step a generation and compare the work of the naive and cached loops. */
 export function OneTokenCell() {
   const [state, update, resetCell] = useCellState(DEFAULTS);
   const m = useModel('austen');
-  const gen = useGeneration({ model: m.model, tokenizer: m.tokenizer, prompt: state.prompt });
+  const sampling = samplingFor(state.decoding, state.seed);
+  const gen = useGeneration({ model: m.model, tokenizer: m.tokenizer, prompt: state.prompt, sampling });
   const tokenCount = useMemo(() => m.tokenizer?.encode(state.prompt).length ?? null, [m.tokenizer, state.prompt]);
   const rows = useMemo(() => workRows(gen.promptTokens.length, gen.records), [gen.promptTokens.length, gen.records]);
   const ready = m.status === 'ready';
@@ -100,7 +107,7 @@ export function OneTokenCell() {
     <LiveCell
       title="Generate one token at a time"
       name="one-token"
-      description="Greedy decoding with the Austen model in your browser. Each step adds one token."
+      description={`The Austen model in your browser, ${decodingLabel(state.decoding, state.seed)}. Each step adds one token.`}
       onReset={reset}
       controls={
         <>
@@ -111,6 +118,15 @@ export function OneTokenCell() {
             blockSize={m.info?.config.blockSize}
             notice={gen.notice}
             error={gen.message?.kind === 'empty' ? gen.message.text : null}
+          />
+          <DecodingPicker
+            mode={state.decoding}
+            seed={state.seed}
+            disabled={gen.busy}
+            onChange={({ mode, seed }) => {
+              gen.reset(); // a generator keeps the settings it started with: start over with the new ones
+              update({ ...(mode ? { decoding: mode } : {}), ...(seed !== undefined ? { seed } : {}) });
+            }}
           />
           <StepControls
             onStep={() => void gen.step()}

@@ -33,6 +33,8 @@ export interface LineChartCellProps {
   tableOpen?: boolean;
   /** 'log' when the series differ by orders of magnitude (values must be positive). */
   yScale?: 'linear' | 'log';
+  /** The y axis range; defaults to 0…auto (linear). 'auto' on both ends zooms in on close values such as losses. */
+  yDomain?: [number | 'auto', number | 'auto'];
 }
 
 const DEFAULT_COLORS = ['var(--series-1)', 'var(--series-2)', 'var(--series-3)', 'var(--series-4)'];
@@ -56,6 +58,7 @@ export function LineChartCell({
   tableRows,
   tableOpen = false,
   yScale = 'linear',
+  yDomain,
 }: LineChartCellProps) {
   const rows = tableRows ?? data;
   const table = (
@@ -108,7 +111,7 @@ export function LineChartCell({
           />
           <YAxis
             scale={yScale}
-            domain={yScale === 'log' ? ['auto', 'auto'] : [0, 'auto']}
+            domain={yDomain ?? (yScale === 'log' ? ['auto', 'auto'] : [0, 'auto'])}
             allowDataOverflow={false}
             tickFormatter={formatY}
             stroke="var(--muted)"

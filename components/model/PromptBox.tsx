@@ -1,6 +1,7 @@
 'use client';
 
 import { useId } from 'react';
+import { codePointCount } from '@/lib/lessons/token-groups';
 
 export interface PromptBoxProps {
   value: string;
@@ -46,7 +47,8 @@ export function PromptBox({
         onChange={(e) => onChange(e.target.value)}
       />
       <p id={countId} className="prompt-count">
-        {value.length} characters
+        {/* Code points, not String.length: an emoji is one character here, not two UTF-16 units. */}
+        {codePointCount(value)} characters (Unicode code points)
         {tokenCount !== null ? ` · ${tokenCount} tokens` : ' · tokens counted once the model loads'}
         {tokenCount !== null && blockSize ? ` of ${blockSize} the model can see` : ''}
       </p>

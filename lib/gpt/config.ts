@@ -71,22 +71,50 @@ export function toHFConfig(c: GPTConfig): HFConfig {
   };
 }
 
-/** Reads a GPT-2 config.json; a missing n_kv_head means classic multi-head attention. */
+const FIX = 'Fix config.json or re-export the model (node --import tsx scripts/export-model.ts).';
+
+/** What this lab's GPT-2 hard-codes: a config.json that says otherwise describes another model. */
+const FIXED: { key: keyof HFConfig; value: unknown; why: string }[] = [
+  { key: 'model_type', value: 'gpt2', why: 'this lab runs GPT-2 models only' },
+  { key: 'activation_function', value: 'gelu_new', why: "the MLP uses GPT-2's tanh GELU" },
+  { key: 'layer_norm_epsilon', value: LAYER_NORM_EPS, why: 'LayerNorm here uses epsilon' },
+  { key: 'tie_word_embeddings', value: true, why: 'the output head is always tied to wte' },
+];
+
+/**
+ * Reads a GPT-2 config.json; a missing n_kv_head means classic multi-head attention. Optional keys this
+ * lab hard-codes (model_type, activation_function, layer_norm_epsilon, tie_word_embeddings, n_ctx) must
+ * agree with it when present. Throws a ConfigError naming the key, by its config.json name.
+ */
 export function fromHFConfig(json: unknown): GPTConfig {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigError(`config.json is ${JSON.stringify(json)}, not an object of GPT-2 settings. ${FIX}`);
+  }
   const j = json as Partial<Record<keyof HFConfig, unknown>>;
-  if (typeof j !== 'object' || j === null) throw new ConfigError('config.json is not an object');
-  const num = (key: keyof HFConfig): number => {
+  const int = (key: keyof HFConfig): number => {
     const v = j[key];
-    if (typeof v !== 'number') throw new ConfigError(`config.json: "${key}" must be a number`);
-    return v;
+    if (!Number.isSafeInteger(v) || (v as number) < 1) {
+      throw new ConfigError(`config.json: "${key}" must be a positive integer, got ${JSON.stringify(v) ?? 'nothing'}. ${FIX}`);
+    }
+    return v as number;
   };
-  const nHead = num('n_head');
-  return validateConfig({
-    nLayer: num('n_layer'),
-    nHead,
-    nKvHead: j.n_kv_head === undefined ? nHead : num('n_kv_head'),
-    nEmbd: num('n_embd'),
-    blockSize: num('n_positions'),
-    vocabSize: num('vocab_size'),
-  });
+  const c: GPTConfig = {
+    nLayer: int('n_layer'),
+    nHead: int('n_head'),
+    nKvHead: j.n_kv_head === undefined ? int('n_head') : int('n_kv_head'),
+    nEmbd: int('n_embd'),
+    blockSize: int('n_positions'),
+    vocabSize: int('vocab_size'),
+  };
+  if (c.nEmbd % c.nHead !== 0) throw new ConfigError(`config.json: n_embd (${c.nEmbd}) must be divisible by n_head (${c.nHead}). ${FIX}`);
+  if (c.nHead % c.nKvHead !== 0) throw new ConfigError(`config.json: n_kv_head (${c.nKvHead}) must divide n_head (${c.nHead}). ${FIX}`);
+  if (j.n_ctx !== undefined && j.n_ctx !== c.blockSize) {
+    throw new ConfigError(`config.json: n_ctx (${JSON.stringify(j.n_ctx)}) must equal n_positions (${c.blockSize}). ${FIX}`);
+  }
+  for (const { key, value, why } of FIXED) {
+    if (j[key] !== undefined && j[key] !== value) {
+      throw new ConfigError(`config.json: "${key}" is ${JSON.stringify(j[key])}, but ${why}: ${JSON.stringify(value)}. ${FIX}`);
+    }
+  }
+  return validateConfig(c);
 }

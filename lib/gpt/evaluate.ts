@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { forward, type GPT } from './forward';
 import { EmptyPromptError } from './generate';
+import { cacheBytes, type CacheKind, disposeCache, emptyCache } from './kvcache';
+import { applyPolicy, attentionMass, type CachePolicy } from './kvcache-policy';
 import { crossEntropy } from './loss';
 import type { Tokenizer } from './tokenizer';
 
@@ -37,4 +39,110 @@ export async function textLoss(model: GPT, tokenizer: Tokenizer, text: string): 
   }
   const characters = text.length - tokenizer.decode([ids[0]]).length;
   return { tokens: count, characters, lossPerToken: nats / count, lossPerChar: nats / characters };
+}
+
+export interface CachedLossOptions {
+  /** How the cache stores rows (default: the full float cache). */
+  cacheKind?: CacheKind;
+  /** What to evict after each step (default: nothing). */
+  policy?: CachePolicy;
+  /**
+   * 'decode' (default): one token per forward pass, the policy applied after each — what generation
+   * does. 'prefill': each window in one pass into an empty cache of the kind, which is the same
+   * arithmetic for kinds that store each row on its own (full, per-token int, latent) and much faster;
+   * not allowed with a policy, and not the same for KIVI (its key groups would see later tokens).
+   */
+  mode?: 'decode' | 'prefill';
+  /** Score only the first N windows. */
+  maxWindows?: number;
+  /** Called after each window with windows done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops between windows; the result covers the windows finished. */
+  signal?: AbortSignal;
+}
+
+export interface CachedLoss {
+  /** Tokens predicted and windows scored. */
+  tokens: number;
+  windows: number;
+  /** Mean cross-entropy in nats per token. */
+  lossPerToken: number;
+  /** Cache bytes per cached position, and the most bytes the cache held, at the end of the last window. */
+  bytesPerPosition: number;
+  peakBytes: number;
+  /** Positions held at the end of the last window (the budget, for a policy). */
+  rowsHeld: number;
+}
+
+/** −log softmax(logits)[target], in float64. */
+function nll(logits: Float32Array, target: number): number {
+  let max = -Infinity;
+  for (const x of logits) max = Math.max(max, x);
+  let sum = 0;
+  for (const x of logits) sum += Math.exp(x - max);
+  return Math.log(sum) + max - logits[target];
+}
+
+/**
+ * Next-token loss of a token stream read through a cache kind and policy: the stream is cut into
+ * consecutive, non-overlapping windows of blockSize + 1 tokens (the last partial one dropped),
+ * exactly as training's evaluation does (lib/train/data.ts evalWindows), and each window starts from
+ * an empty cache. With the full cache and no policy this is the model card's validation loss.
+ */
+export async function cachedLoss(model: GPT, tokens: ArrayLike<number>, opts: CachedLossOptions = {}): Promise<CachedLoss> {
+  const T = model.config.blockSize;
+  if (opts.mode === 'prefill' && opts.policy) throw new RangeError('prefill mode reads each window in one pass: a policy needs decode mode');
+  const total = Math.min(Math.floor((tokens.length - 1) / T), opts.maxWindows ?? Infinity);
+  const r = { nats: 0, count: 0, windows: 0, bytes: 0, rows: 0, peak: 0 };
+  for (let w = 0; w < total && !opts.signal?.aborted; w++) {
+    const x = Array.from({ length: T }, (_, t) => tokens[w * T + t]); // [T] inputs
+    const y = Array.from({ length: T }, (_, t) => tokens[w * T + t + 1]); // [T] next tokens
+    const out = opts.mode === 'prefill' ? await prefillWindow(model, x, y, opts) : await decodeWindow(model, x, y, opts);
+    Object.assign(r, { nats: r.nats + out.nats, count: r.count + T, windows: w + 1, bytes: out.bytes, rows: out.rows, peak: Math.max(r.peak, out.peak) });
+    opts.onProgress?.(w + 1, total);
+  }
+  if (r.count === 0) throw new EmptyPromptError();
+  return { tokens: r.count, windows: r.windows, lossPerToken: r.nats / r.count, bytesPerPosition: r.bytes / r.rows, peakBytes: r.peak, rowsHeld: r.rows };
+}
+
+type WindowLoss = { nats: number; bytes: number; rows: number; peak: number };
+
+async function decodeWindow(model: GPT, x: number[], y: number[], opts: CachedLossOptions): Promise<WindowLoss> {
+  let cache = emptyCache(model.config, opts.cacheKind);
+  let nats = 0;
+  let peak = 0;
+  try {
+    for (let t = 0; t < x.length; t++) {
+      const idx = tf.tensor2d([x[t]], [1, 1], 'int32');
+      const out = forward(model, idx, cache, { logits: 'last', weights: opts.policy?.type === 'h2o' });
+      idx.dispose();
+      disposeCache(cache);
+      cache = out.cache!;
+      const logits = (await out.logits.data()) as Float32Array; // [V]
+      out.logits.dispose();
+      peak = Math.max(peak, cacheBytes(cache));
+      if (opts.policy) cache = applyPolicy(cache, opts.policy, out.weights && (await attentionMass(out.weights)));
+      nats += nll(logits, y[t]);
+    }
+    return { nats, bytes: cacheBytes(cache), rows: cache.length, peak };
+  } finally {
+    disposeCache(cache);
+  }
+}
+
+async function prefillWindow(model: GPT, x: number[], y: number[], opts: CachedLossOptions): Promise<WindowLoss> {
+  const idx = tf.tensor2d(x, [1, x.length], 'int32');
+  const out = forward(model, idx, emptyCache(model.config, opts.cacheKind), { logits: 'all' });
+  idx.dispose();
+  try {
+    const logits = (await out.logits.data()) as Float32Array; // [T·V]
+    const V = model.config.vocabSize;
+    let nats = 0;
+    for (let t = 0; t < x.length; t++) nats += nll(logits.subarray(t * V, (t + 1) * V), y[t]);
+    const bytes = cacheBytes(out.cache!);
+    return { nats, bytes, rows: out.cache!.length, peak: bytes };
+  } finally {
+    out.logits.dispose();
+    disposeCache(out.cache);
+  }
 }

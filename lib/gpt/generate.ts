@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPTConfig } from './config';
 import type { AttentionTrace } from './attention';
 import { forward, type ForwardResult, type GPT } from './forward';
-import { cacheBytes, disposeCache, emptyCache, type KVCache } from './kvcache';
+import { cacheBytes, type CacheKind, disposeCache, emptyCache, type Eviction, type KVCache } from './kvcache';
+import { applyPolicy, attentionMass, type CachePolicy } from './kvcache-policy';
 import { createRng, type Rng } from './random';
 import { sampleToken, type SamplingOptions } from './sample';
 import type { Tokenizer } from './tokenizer';
@@ -30,6 +31,10 @@ export interface GenerateOptions {
   traceStep?: number | 'every';
   /** Copy each step's full logits into the record. */
   returnLogits?: boolean;
+  /** Cached generator: how the cache stores its rows (default the full float cache; see kvcache-*.ts). */
+  cacheKind?: CacheKind;
+  /** Cached generator: what to evict after each step (see kvcache-policy.ts); none by default. */
+  policy?: CachePolicy;
 }
 
 /** One generation step, as plain values. */
@@ -45,11 +50,13 @@ export interface StepRecord {
   ms: number;
   /** Positions this step's forward pass computed: naive = the whole sequence; cached = prompt, then 1. */
   processed: number;
-  /** Positions in the KV cache after this step (0 for naive) and the bytes it occupies. */
+  /** Rows in the KV cache after this step (0 for naive) and the bytes its kind really stores. */
   cacheLength: number;
   cacheBytes: number;
   logits?: Float32Array;
   trace?: PlainTrace;
+  /** Cached generator with a policy: the positions it evicted after this step (every layer's). */
+  evictions?: Eviction[];
   /** Set on the last record: 'maxTokens' (asked-for count reached) or 'blockSize' (context full). */
   stopReason?: 'maxTokens' | 'blockSize';
   /**
@@ -63,6 +70,31 @@ export class EmptyPromptError extends Error {
   override name = 'EmptyPromptError';
   constructor() {
     super('The prompt is empty: type some text for the model to continue.');
+  }
+}
+
+/**
+ * The logits held NaN or ±Infinity. The model's weights are finite (the loader checks their files), so
+ * this is the backend: e.g. a WebGL device with half-precision textures overflows. The fix is another
+ * backend, not another prompt.
+ */
+export class NonFiniteLogitsError extends Error {
+  override name = 'NonFiniteLogitsError';
+  constructor(
+    readonly step: number,
+    readonly index: number,
+    readonly value: number,
+  ) {
+    super(
+      `This backend produced invalid numbers (logit ${index} is ${value} at step ${step}) — try another backend.`,
+    );
+  }
+}
+
+/** Throws NonFiniteLogitsError at the first NaN or ±Infinity; one pass over the array already read back. */
+export function checkFiniteLogits(logits: Float32Array, step: number): void {
+  for (let i = 0; i < logits.length; i++) {
+    if (!Number.isFinite(logits[i])) throw new NonFiniteLogitsError(step, i, logits[i]);
   }
 }
 
@@ -89,19 +121,24 @@ export function preparePrompt(tokenizer: Tokenizer, text: string, c: GPTConfig):
   return fitPrompt(tokenizer.encode(text), c);
 }
 
-/** Runs forward on `input` and reads the last position's logits back; only this is timed. */
-async function timedStep(model: GPT, input: number[], cache: KVCache | null, trace: boolean) {
+/**
+ * Runs forward on `input` and reads the last position's logits back; only this is timed. Non-finite
+ * logits throw NonFiniteLogitsError (after the timing), freeing this step's tensors.
+ */
+async function timedStep(model: GPT, step: number, input: number[], cache: KVCache | null, trace: boolean, weights = false) {
   const t0 = performance.now();
   const idx = tf.tensor2d(input, [1, input.length], 'int32'); // [1, T]
   let out: ForwardResult | undefined;
   try {
-    out = forward(model, idx, cache, { logits: 'last', trace });
+    out = forward(model, idx, cache, { logits: 'last', trace, weights });
     const logits = (await out.logits.data()) as Float32Array; // [V]
     const ms = performance.now() - t0;
-    return { logits, ms, cache: out.cache, trace: out.trace };
+    checkFiniteLogits(logits, step); // argmax over NaN would silently pick token 0
+    return { logits, ms, cache: out.cache, trace: out.trace, weights: out.weights };
   } catch (err) {
     disposeCache(out?.cache);
     for (const layer of out?.trace ?? []) tf.dispose(Object.values(layer));
+    tf.dispose(out?.weights ?? []);
     throw err;
   } finally {
     idx.dispose();
@@ -111,7 +148,7 @@ async function timedStep(model: GPT, input: number[], cache: KVCache | null, tra
 
 /** Everything after the timed region: sample, read the trace, build the record. */
 async function finishStep(
-  step: { step: number; ms: number; processed: number; logits: Float32Array; trace?: AttentionTrace[] },
+  step: { step: number; ms: number; processed: number; logits: Float32Array; trace?: AttentionTrace[]; evictions?: Eviction[] },
   ids: number[],
   cache: KVCache | null,
   ctx: { tokenizer: Tokenizer; opts: GenerateOptions; rng: Rng; c: GPTConfig },
@@ -132,6 +169,7 @@ async function finishStep(
     cacheBytes: cache ? cacheBytes(cache) : 0,
     ...(ctx.opts.returnLogits ? { logits: step.logits } : {}),
     ...(step.trace ? { trace: await readTrace(step.trace) } : {}),
+    ...(step.evictions ? { evictions: step.evictions } : {}),
     ...(last ? { stopReason: 'maxTokens' as const } : full ? { stopReason: 'blockSize' as const } : {}),
     ...(cache ? { cache } : {}),
   };
@@ -153,7 +191,7 @@ export async function* generateNaive(
     for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
       if (opts.signal?.aborted) return;
       const input = ids; // ← naive: the whole sequence, every step
-      const r = await timedStep(model, input, cache, traces(opts, step));
+      const r = await timedStep(model, step, input, cache, traces(opts, step));
       const record = await finishStep({ step, processed: input.length, ...r }, ids, cache, ctx);
       yield record;
     }
@@ -171,15 +209,18 @@ export async function* generateCached(
 ): AsyncGenerator<StepRecord> {
   const ids = fitPrompt(promptIds, model.config).ids;
   const ctx = { tokenizer, opts, rng: createRng(opts.sampling.seed ?? 0), c: model.config };
-  let cache: KVCache = emptyCache(model.config); // ← cached: an empty cache, filled by the prefill
+  let cache: KVCache = emptyCache(model.config, opts.cacheKind); // ← cached: an empty cache, filled by the prefill
   try {
     for (let step = 0; step < opts.maxNewTokens && ids.length <= model.config.blockSize; step++) {
       if (opts.signal?.aborted) return;
       const input = step === 0 ? ids : ids.slice(-1); // ← cached: the prompt once, then one token
-      const r = await timedStep(model, input, cache, traces(opts, step));
+      const r = await timedStep(model, step, input, cache, traces(opts, step), opts.policy?.type === 'h2o');
       disposeCache(cache); // ← cached: the old cache is replaced; free it at once
       cache = r.cache!; // ← cached
-      const record = await finishStep({ step, processed: input.length, ...r }, ids, cache, ctx);
+      const evicted = cache.evictions.length;
+      if (opts.policy) cache = applyPolicy(cache, opts.policy, r.weights && (await attentionMass(r.weights)));
+      const evictions = opts.policy ? cache.evictions.slice(evicted) : undefined;
+      const record = await finishStep({ step, processed: input.length, ...r, evictions }, ids, cache, ctx);
       yield record;
     }
   } finally {

@@ -5,6 +5,12 @@ export * from './tokenizer';
 export * from './params';
 export * from './ops';
 export * from './kvcache';
+export * from './kvcache-quantized';
+export * from './kvcache-latent';
+export * from './kvcache-policy';
+export * from './kvcache-paged';
+export * from './kvcache-spec';
+export * from './svd';
 export * from './attention';
 export * from './forward';
 export * from './loss';
@@ -12,4 +18,9 @@ export * from './evaluate';
 export * from './sample';
 export * from './trace';
 export * from './generate';
+export * from './generate-paged';
 export * from './weights-io';
+export {
+  ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, VocabSizeError,
+  NonFiniteWeightsError,
+} from './model-errors';

@@ -5,15 +5,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GPT } from './forward';
+import { ModelFileError } from './model-errors';
 import { loadModel, type LoadProgress, serializeModel, WEIGHTS_FILE } from './weights-io';
 
-/** A fetch over the file system: paths in, Responses out (404 for a missing file). */
+/** A fetch over the file system: paths in, Responses out (404 for a missing file, as a web server says). */
 export async function fileFetch(path: string): Promise<Response> {
   try {
     return new Response(await readFile(path));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Response(null, { status: 404 });
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return new Response(null, { status: 404 });
+    throw new ModelFileError(`Could not read ${path} (${code ?? (err as Error).message}). Check that it is a readable file.`);
   }
 }
 

@@ -17,6 +17,11 @@ export interface Tokenizer {
   tokenLabel(id: number): string;
 }
 
+/** A tokenizer file that cannot be read: the message names the problem and how to re-create the file. */
+export class TokenizerError extends Error {
+  override name = 'TokenizerError';
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Strings ↔ bytes, losslessly (WTF-8)
 // ---------------------------------------------------------------------------------------------------
@@ -231,7 +236,7 @@ export class BpeTokenizer implements Tokenizer {
   /** Load and validate a tokenizer file; throws an Error naming the first problem found. */
   static fromJSON(json: unknown): BpeTokenizer {
     const fail = (what: string): never => {
-      throw new Error(`Invalid byte-bpe tokenizer JSON: ${what}. Re-create it with \`npm run train-tokenizer\`.`);
+      throw new TokenizerError(`Invalid byte-bpe tokenizer JSON: ${what}. Re-create it with \`npm run train-tokenizer\`.`);
     };
     if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('expected an object');
     const j = json as Record<string, unknown>;
@@ -341,10 +346,18 @@ export function mergePair(ids: readonly number[], a: number, b: number, merged: 
   return out;
 }
 
-/** Build the tokenizer a JSON file describes, by its `type`: `"byte"` or `"byte-bpe"`. */
+/** Build the tokenizer a JSON file describes, by its `type`: `"byte"` or `"byte-bpe"`; a TokenizerError otherwise. */
 export function loadTokenizer(json: unknown): Tokenizer {
-  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
-  if (type === 'byte') return new ByteTokenizer();
-  if (type === 'byte-bpe') return BpeTokenizer.fromJSON(json);
-  throw new Error(`Unknown tokenizer type ${JSON.stringify(type)}: expected "byte" or "byte-bpe".`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new TokenizerError(`The tokenizer JSON is ${JSON.stringify(json)}, not an object with a "type". Re-export the model's tokenizer.json.`);
+  }
+  const j = json as { type?: unknown; version?: unknown; vocabSize?: unknown };
+  if (j.type === 'byte') {
+    if (j.version !== 1 || j.vocabSize !== 256) {
+      throw new TokenizerError(`A "byte" tokenizer has version 1 and vocabSize 256, got ${JSON.stringify(j.version)} and ${JSON.stringify(j.vocabSize)}.`);
+    }
+    return new ByteTokenizer();
+  }
+  if (j.type === 'byte-bpe') return BpeTokenizer.fromJSON(json);
+  throw new TokenizerError(`Unknown tokenizer type ${JSON.stringify(j.type)}: expected "byte" or "byte-bpe". Re-export the model's tokenizer.json.`);
 }

@@ -11,8 +11,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fromHFConfig, toHFConfig, type GPTConfig, type HFConfig } from './config';
 import type { GPT } from './forward';
+import { checkFiniteWeights, readManifest } from './manifest';
+import { ModelFileError, ModelJsonError, ModelLoadError, REEXPORT_HINT, VocabSizeError, WeightsSizeError } from './model-errors';
 import { checkWeights, countParams, paramSpecs, type Weights, WeightsError } from './params';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
+
+export { ModelLoadError };
 
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 
@@ -89,10 +93,6 @@ export async function serializeModel(
   return { modelJson, bin, configJson: toHFConfig(model.config), tokenizerJson };
 }
 
-export class ModelLoadError extends Error {
-  override name = 'ModelLoadError';
-}
-
 export interface LoadProgress {
   loaded: number;
   total: number;
@@ -116,10 +116,11 @@ async function fetchOk(fetchFn: FetchFn, url: string): Promise<Response> {
   try {
     res = await fetchFn(url);
   } catch (err) {
-    throw new ModelLoadError(`Could not fetch ${url} (${(err as Error).message}). Check your connection and reload the page.`);
+    if (err instanceof ModelLoadError) throw err; // a file fetch's own, better message
+    throw new ModelFileError(`Could not fetch ${url} (${(err as Error).message}). Check your connection and reload the page.`);
   }
   if (!res.ok) {
-    throw new ModelLoadError(
+    throw new ModelFileError(
       `Could not load ${url} (HTTP ${res.status}). The model files may be missing: ` +
         'train one with `npm run train`, or check the model name.',
     );
@@ -132,7 +133,7 @@ async function fetchJson(fetchFn: FetchFn, url: string): Promise<unknown> {
   try {
     return await res.json();
   } catch {
-    throw new ModelLoadError(`${url} is not valid JSON. Re-create the model directory.`);
+    throw new ModelJsonError(`${url} is not valid JSON. ${REEXPORT_HINT}`);
   }
 }
 
@@ -154,14 +155,13 @@ async function readBody(res: Response, onChunk: (n: number) => void): Promise<Ar
   return out.buffer;
 }
 
-const entryBytes = (e: tf.io.WeightsManifestEntry) =>
-  e.shape.reduce((a, b) => a * b, 1) * (e.quantization?.dtype === 'float16' ? 2 : 4);
-
 /**
  * Loads a model directory from `baseUrl` (a URL in the browser; a directory via node-io's file fetch
- * in Node). Validates config.json, then every weight name and shape before decoding (WeightsError
- * names the first mismatch); a missing file is a ModelLoadError. The model's tensors belong to the
- * caller (disposeWeights).
+ * in Node). Checks config.json, tokenizer.json and model.json (structure, names, shapes, dtypes, paths:
+ * see manifest.ts) and every weight against the config before decoding, and the bytes after reading:
+ * their count, and that every weight is finite.
+ * Each problem is its own error class (model-errors.ts, ConfigError, TokenizerError, WeightsError).
+ * The model's tensors belong to the caller (disposeWeights).
  */
 export async function loadModel(
   baseUrl: string,
@@ -174,34 +174,49 @@ export async function loadModel(
   const config = fromHFConfig(configJson);
   const tokenizer = loadTokenizer(tokenizerJson);
   if (tokenizer.vocabSize !== config.vocabSize) {
-    throw new WeightsError(`tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
+    throw new VocabSizeError(
+      `tokenizer.json has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}: ` +
+        `the two files come from different models. ${REEXPORT_HINT}`,
+    );
   }
-  const manifest = (modelJson as Partial<ModelJSON>).weightsManifest;
-  if (!Array.isArray(manifest)) throw new ModelLoadError(`${join(baseUrl, 'model.json')} has no weightsManifest.`);
-  const specs = manifest.flatMap((g) => g.weights);
-  checkWeights(config, Object.fromEntries(specs.map((s) => [s.name, s.shape])));
+  const manifest = readManifest(modelJson);
+  try {
+    checkWeights(config, Object.fromEntries(manifest.entries.map((s) => [s.name, s.shape])));
+  } catch (err) {
+    if (!(err instanceof WeightsError)) throw err;
+    throw new WeightsError(`model.json: ${err.message}, so the weights do not fit config.json. ${REEXPORT_HINT}`);
+  }
 
-  const total = specs.reduce((n, s) => n + entryBytes(s), 0);
+  const total = manifest.bytes;
   let loaded = 0;
   onProgress?.({ loaded, total });
   const buffers: ArrayBuffer[] = [];
-  for (const path of manifest.flatMap((g) => g.paths)) {
+  for (const path of manifest.paths) {
     const res = await fetchOk(fetchFn, join(baseUrl, path));
     buffers.push(
       await readBody(res, (n) => {
         loaded += n;
+        if (loaded > total) throw sizeError(manifest.paths, loaded, total); // stop reading a file that cannot fit
         onProgress?.({ loaded, total });
       }),
     );
   }
-  if (loaded !== total) {
-    throw new ModelLoadError(`weights are ${loaded} bytes but model.json describes ${total}. Re-create the model directory.`);
-  }
-  const weights = tf.io.decodeWeights(buffers, specs) as Weights;
-  const storage = specs.some((s) => s.quantization?.dtype === 'float16') ? 'float16' : 'float32';
+  if (loaded !== total) throw sizeError(manifest.paths, loaded, total);
+  const joined = new Uint8Array(total);
+  buffers.reduce((off, b) => (joined.set(new Uint8Array(b), off), off + b.byteLength), 0);
+  checkFiniteWeights(manifest, joined);
+  const weights = tf.io.decodeWeights(joined.buffer, manifest.entries) as Weights;
   return {
     model: { config, weights },
     tokenizer,
-    info: { baseUrl, config, params: countParams(config), bytes: total, storage },
+    info: { baseUrl, config, params: countParams(config), bytes: total, storage: manifest.storage },
   };
+}
+
+function sizeError(paths: string[], loaded: number, total: number): WeightsSizeError {
+  const more = loaded > total ? `at least ${loaded}` : `${loaded}`;
+  return new WeightsSizeError(
+    `${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} ${more} bytes but model.json's shapes and dtypes describe ${total}: ` +
+      `the weights file is truncated or from another export. ${REEXPORT_HINT}`,
+  );
 }

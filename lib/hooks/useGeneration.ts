@@ -12,6 +12,8 @@ export interface ViewToken {
   text: string;
   /** A printable label (tokenizer.tokenLabel). */
   label: string;
+  /** The token's raw bytes (tokenizer.tokenBytes): the chips group byte tokens into characters. */
+  bytes: number[];
   prob: number | null;
   /** Position in the sequence, from 0. */
   position: number;
@@ -106,6 +108,7 @@ export function generationMessage(error: unknown): GenerationMessage {
   const text = error instanceof Error ? error.message : String(error);
   if (name === 'EmptyPromptError') return { kind: 'empty', text };
   if (name === 'ContextOverflowError') return { kind: 'blockSize', text: `The context is full: ${text}.` };
+  if (name === 'NonFiniteLogitsError') return { kind: 'backend', text: 'This backend produced invalid numbers — try another backend below.' };
   return { kind: 'backend', text: `The model stopped with an error: ${text}. ${BACKEND_HINT}` };
 }
 
@@ -200,6 +203,7 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
           id: tid,
           text: tokenizer.decode([tid]),
           label: tokenizer.tokenLabel(tid),
+          bytes: Array.from(tokenizer.tokenBytes(tid)),
           prob: null,
           position,
         }));
@@ -240,7 +244,14 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
         playing: stopped ? false : st.playing,
         tokens: [
           ...st.tokens,
-          { id: r.id, text: r.text, label: tokenizer.tokenLabel(r.id), prob: r.prob, position: st.promptTokens.length + st.tokens.length },
+          {
+            id: r.id,
+            text: r.text,
+            label: tokenizer.tokenLabel(r.id),
+            bytes: Array.from(tokenizer.tokenBytes(r.id)),
+            prob: r.prob,
+            position: st.promptTokens.length + st.tokens.length,
+          },
         ],
         records: [...st.records, s.traceStep === 'every' ? { ...r, trace: undefined } : r],
         lastTrace: s.traceStep === 'every' ? (r.trace ?? null) : st.lastTrace,

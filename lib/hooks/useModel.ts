@@ -10,7 +10,7 @@ import { getClient, startModelThread, type ModelHandle } from '@/lib/worker/clie
 import { createModelRegistry, type EntrySnapshot, type LoadProgress } from '@/lib/model-registry';
 
 /** The models the lab ships in `public/models/`. */
-export type ModelName = 'austen' | 'austen-gqa';
+export type ModelName = 'austen' | 'austen-gqa' | 'austen-gqa2';
 
 /** Why a model is not running, typed so the UI can offer the right way out. */
 export interface ModelError {
@@ -69,12 +69,16 @@ async function loadPageTokenizer(url: string): Promise<Tokenizer> {
 /** Read-only access for tests and tools: how many cells hold `name` right now. */
 export const modelRefs = (name: ModelName) => registry.refs(name);
 
+/** Errors that mean the files arrived but do not describe a model this lab can run (lib/gpt/model-errors.ts). */
+const BROKEN_FILES = new Set(['WeightsError', 'ConfigError', 'TokenizerError', 'ModelJsonError', 'ManifestError', 'ShapeError',
+  'DtypeError', 'ManifestPathError', 'WeightsSizeError', 'VocabSizeError', 'NonFiniteWeightsError']);
+
 /** Map a load failure to a kind and a message that says what to do next. */
 export function classifyModelError(error: unknown): ModelError {
   const name = (error as { name?: string } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
-  if (name === 'ModelLoadError') return { kind: 'network', message };
-  if (name === 'WeightsError' || name === 'ConfigError') {
+  if (name === 'ModelLoadError' || name === 'ModelFileError') return { kind: 'network', message };
+  if (name && BROKEN_FILES.has(name)) {
     return { kind: 'weights', message: `The model files do not fit together: ${message}` };
   }
   if (/webgpu|webgl|gpu|device|backend|wasm/i.test(message)) return { kind: 'backend', message };

@@ -2,6 +2,7 @@
  * Plain-array helpers for the "KV cache, row by row" lesson: flatten a layer's heads into rows, check
  * that old rows never change between steps, and the cache-size formula the lesson prints.
  */
+import { bytesPerToken } from './cache-size';
 
 /** [nKvHead][T][hs] → [T][nKvHead·hs]: one row per position, heads side by side. */
 export function rowsOf(block: readonly (readonly (readonly number[])[])[]): number[][] {
@@ -36,8 +37,8 @@ export interface CacheShape {
   nEmbd: number;
 }
 
-/** 2 · nLayer · nKvHead · hs · T · 4 bytes: a key and a value row per layer, float32. */
+/** 2 · nLayer · nKvHead · hs · T · 4 bytes: a key and a value row per layer, float32 (the formula of cache-size.ts). */
 export function cacheBytesFormula(c: CacheShape, T: number): number {
-  return 2 * c.nLayer * c.nKvHead * (c.nEmbd / c.nHead) * T * 4;
+  return bytesPerToken({ kind: 'kv', nLayer: c.nLayer, nKvHead: c.nKvHead, headSize: c.nEmbd / c.nHead }, 'fp32') * T;
 }
 

@@ -11,6 +11,7 @@
  *   naive step at length t  = L · (12·C²·t + 2·C·t²)   — every token of the prefix goes through again
  *   cached step at length t = L · (12·C²   + 2·C·t)    — only the new token; its query meets t cached keys
  */
+import { elementsPerToken } from './cache-size';
 
 export interface ModelShape {
   /** Number of transformer blocks (L). */
@@ -29,9 +30,12 @@ export function cachedStepMacs({ nLayer, nEmbd }: ModelShape, t: number): number
   return nLayer * (12 * nEmbd * nEmbd + 2 * nEmbd * t);
 }
 
-/** Bytes the cache holds at length `t`: a key and a value vector of width C per token per layer. */
+/**
+ * Bytes the cache holds at length `t`: a key and a value vector of width C per token per layer
+ * (multi-head, so nKvHead · hs = C; the formula of cache-size.ts with any bytes per number).
+ */
 export function kvCacheBytes({ nLayer, nEmbd }: ModelShape, t: number, bytesPerValue = 4): number {
-  return 2 * nLayer * t * nEmbd * bytesPerValue;
+  return elementsPerToken({ kind: 'kv', nLayer, nKvHead: 1, headSize: nEmbd }) * bytesPerValue * t;
 }
 
 export interface CostRow {

@@ -9,6 +9,9 @@ import type { BackendName, BackendState } from '../backend/store';
 import type { GenerateOptions, GPT, GPTConfig, ModelInfo, PlainLayerKV, PlainTrace, StepRecord, Tokenizer } from '../gpt';
 import type { MatMulCheck } from '../backend/device-check';
 import type { ChunkedComparison, PrefillTiming, RaceProgress, RaceResult } from '../lessons/measure';
+import type { KindRecipe } from '../lessons/cache-kinds';
+import type { KindMeasurement } from '../lessons/cache-quality';
+import type { ModelMeasurement } from '../lessons/gqa';
 
 /** A step record as plain values: no logits, no live cache tensors. */
 export type PlainStepRecord = Omit<StepRecord, 'logits' | 'cache'>;
@@ -159,6 +162,19 @@ export function createEngine(onBackend: (state: BackendState) => void) {
     async chunked(args: { model: string; length: number; chunk: number }): Promise<ChunkedComparison> {
       const m = await import('../lessons/measure');
       return m.compareChunkedPrefill(model(args.model), m.promptOfLength(entry(args.model).tokenizer, args.length), args.chunk);
+    },
+
+    /** One cache kind (named by a recipe) against the full cache on `text`: lib/lessons/cache-quality's measureKind. */
+    async measureKind(args: { model: string; text: string; recipe: KindRecipe }): Promise<KindMeasurement> {
+      const { model: gptModel, tokenizer } = entry(args.model);
+      const kind = await (await import('../lessons/cache-kinds')).makeKind(args.recipe, gptModel);
+      return (await import('../lessons/cache-quality')).measureKind(gptModel, tokenizer, args.text, kind);
+    },
+
+    /** A model's loss and cache size on `text`: lib/lessons/gqa's measureModel. */
+    async measureModel(args: { model: string; text: string }): Promise<ModelMeasurement> {
+      const { model: gptModel, tokenizer } = entry(args.model);
+      return (await import('../lessons/gqa')).measureModel(gptModel, tokenizer, args.text);
     },
 
     async matmul(args: { size: number; runs: number }): Promise<MatMulCheck> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { countPieces, trainBpe } from '@/lib/train/bpe-train';
 import { AUSTEN_NOVELS, loadAusten, splitChapters, toParagraphs, VALIDATION_RULE } from '@/lib/train/corpus';
 import {
-  BpeTokenizer, ByteTokenizer, GPT2_PATTERN, loadTokenizer, preTokenize, wtf8Decode, wtf8Encode, type Tokenizer,
+  BpeTokenizer, ByteTokenizer, GPT2_PATTERN, loadTokenizer, preTokenize, TokenizerError, wtf8Decode, wtf8Encode, type Tokenizer,
 } from '@/lib/gpt/tokenizer';
 
 const AUSTEN = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, ' +
@@ -179,7 +179,13 @@ describe('loadTokenizer', () => {
     expect(loadTokenizer({ type: 'byte', version: 1, vocabSize: 256 })).toBeInstanceOf(ByteTokenizer);
     expect(loadTokenizer(shipped.toJSON())).toBeInstanceOf(BpeTokenizer);
     expect(() => loadTokenizer({ type: 'sentencepiece' })).toThrow(/Unknown tokenizer type "sentencepiece"/);
-    expect(() => loadTokenizer(null)).toThrow(/Unknown tokenizer type/);
+    expect(() => loadTokenizer(null)).toThrow(/The tokenizer JSON is null, not an object/);
+  });
+
+  it('throws a TokenizerError for every malformed file, so the CLI exits 2 and the app says which file', () => {
+    for (const bad of [null, [], { type: 'sentencepiece' }, { type: 'byte', version: 2, vocabSize: 256 }, { ...shipped.toJSON(), merges: [[9999, 1]] }]) {
+      expect(() => loadTokenizer(bad)).toThrow(TokenizerError);
+    }
   });
 });
 

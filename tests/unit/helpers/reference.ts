@@ -32,8 +32,11 @@ function layerNormRow(x: Vec, g: ArrayLike<number>, b: ArrayLike<number>): Vec {
 
 const geluScalar = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 
+/** Which key positions s the query at position t attends to: causal by default; a cache policy narrows it. */
+export type Visible = (t: number, s: number) => boolean;
+
 /** Causal attention of layer `l` over the rows xs [T][C] (already normed); returns [T][C] before c_proj. */
-function attention(xs: Vec[], w: RefWeights, l: number, c: GPTConfig): Vec[] {
+function attention(xs: Vec[], w: RefWeights, l: number, c: GPTConfig, visible: Visible): Vec[] {
   const C = c.nEmbd;
   const hs = headSize(c);
   const kvd = kvDim(c);
@@ -48,6 +51,10 @@ function attention(xs: Vec[], w: RefWeights, l: number, c: GPTConfig): Vec[] {
     for (let t = 0; t < xs.length; t++) {
       const scores: number[] = [];
       for (let s = 0; s <= t; s++) {
+        if (!visible(t, s)) {
+          scores.push(-Infinity);
+          continue;
+        }
         let dot = 0;
         for (let d = 0; d < hs; d++) dot += qkv[t][qOff + d] * qkv[s][kOff + d];
         scores.push(dot / Math.sqrt(hs));
@@ -63,8 +70,8 @@ function attention(xs: Vec[], w: RefWeights, l: number, c: GPTConfig): Vec[] {
   return out;
 }
 
-/** Logits [T][vocabSize] for the token ids, every position. */
-export function referenceForward(c: GPTConfig, w: RefWeights, ids: readonly number[]): Float64Array[] {
+/** Logits [T][vocabSize] for the token ids, every position; `visible` limits what each position attends to. */
+export function referenceForward(c: GPTConfig, w: RefWeights, ids: readonly number[], visible: Visible = (t, s) => s <= t): Float64Array[] {
   const C = c.nEmbd;
   let xs: Vec[] = ids.map((id, t) => {
     const x = new Float64Array(C);
@@ -73,7 +80,7 @@ export function referenceForward(c: GPTConfig, w: RefWeights, ids: readonly numb
   });
   for (let l = 0; l < c.nLayer; l++) {
     const p = `h.${l}`;
-    const att = attention(xs.map((x) => layerNormRow(x, w[`${p}.ln_1.weight`], w[`${p}.ln_1.bias`])), w, l, c);
+    const att = attention(xs.map((x) => layerNormRow(x, w[`${p}.ln_1.weight`], w[`${p}.ln_1.bias`])), w, l, c, visible);
     xs = xs.map((x, t) => {
       const a = linearRow(att[t], w[`${p}.attn.c_proj.weight`], w[`${p}.attn.c_proj.bias`], C);
       return x.map((v, i) => v + a[i]);
