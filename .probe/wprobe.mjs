@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '/work/wt/worker/scripts/chromium.js';
+const b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const p = await b.newPage();
+p.on('console', m => console.log('console', m.type(), m.text().slice(0,400)));
+p.on('pageerror', e => console.log('pageerror', e.message));
+await p.goto('http://127.0.0.1:4307/probe/?tokens=' + (process.argv[2] ?? '32'));
+console.log(await p.evaluate(() => window.__probe));
+const out = await p.evaluate(() => { const r = window.__race; if (!r) return null; const n = r.runs.naive[0].ms, c = r.runs.cached[0].ms; return { n: n.map(x=>+x.toFixed(1)), c: c.map(x=>+x.toFixed(1)), same: JSON.stringify(r.runs.naive[0].ids) === JSON.stringify(r.runs.cached[0].ids) }; });
+console.log(JSON.stringify(out));
+await b.close();
