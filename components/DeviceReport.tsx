@@ -1,23 +1,39 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useBackend } from '@/lib/hooks/useBackend';
 import type { MatMulCheck } from '@/lib/backend/device-check';
-import { BACKEND_ORDER } from '@/lib/backend/store';
+import { BACKEND_ORDER, type BackendName, type BackendReport } from '@/lib/backend/store';
+import { getClient, getThread, subscribeThread, type ThreadInfo } from '@/lib/worker/client';
 import { LiveCell } from '@/components/notebook/LiveCell';
 
 const LABELS = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (plain JavaScript)' } as const;
+const SERVER_THREAD: ThreadInfo = { where: 'unknown', why: '' };
+
+/** Every backend's status in this page's choice: running, passed over (and why), or not tried. */
+export function backendStatuses(report: BackendReport): { name: BackendName; status: 'running' | 'skipped' | 'not tried'; why: string }[] {
+  return BACKEND_ORDER.map((name) => {
+    if (name === report.name) {
+      const why = report.requested === name ? 'asked for with ?backend=' : report.note ?? 'the first in the order that started';
+      return { name, status: 'running' as const, why };
+    }
+    const skipped = report.skipped.find((s) => s.name === name);
+    if (skipped) return { name, status: 'skipped' as const, why: skipped.reason };
+    return { name, status: 'not tried' as const, why: `not needed: ${LABELS[report.name]} started first` };
+  });
+}
 
 /** The "Your device" report: chosen backend, adapter, skipped backends and a timed matMul. */
 export function DeviceReport() {
   const state = useBackend();
   const [check, setCheck] = useState<MatMulCheck | { error: string } | null>(null);
+  const thread = useSyncExternalStore(subscribeThread, getThread, () => SERVER_THREAD);
 
   useEffect(() => {
     if (state.status !== 'ready') return;
     let cancelled = false;
-    import('@/lib/backend/device-check')
-      .then((m) => m.checkMatMul(256, 5))
+    getClient()
+      .call('matmul', { size: 256, runs: 5 })
       .then(
         (result) => !cancelled && setCheck(result),
         (error: unknown) => !cancelled && setCheck({ error: error instanceof Error ? error.message : String(error) }),
@@ -47,6 +63,10 @@ export function DeviceReport() {
                 </dd>
               </div>
               <div>
+                <dt>Where the model runs</dt>
+                <dd data-thread={thread.where}>{thread.why}</dd>
+              </div>
+              <div>
                 <dt>GPU adapter</dt>
                 <dd>
                   {state.report.adapter
@@ -64,19 +84,15 @@ export function DeviceReport() {
                 </div>
               ) : null}
               <div>
-                <dt>Passed over</dt>
+                <dt>Every backend</dt>
                 <dd>
-                  {state.report.skipped.length === 0 ? (
-                    'nothing — the first choice worked'
-                  ) : (
-                    <ul className="plain-list">
-                      {state.report.skipped.map((s) => (
-                        <li key={s.name}>
-                          <strong>{LABELS[s.name]}</strong>: {s.reason}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
+                  <ul className="plain-list" data-backend-statuses="">
+                    {backendStatuses(state.report).map((b) => (
+                      <li key={b.name} data-backend-status={b.status} data-name={b.name}>
+                        <strong>{LABELS[b.name]}</strong> — {b.status}: {b.why}
+                      </li>
+                    ))}
+                  </ul>
                 </dd>
               </div>
             </dl>

@@ -6,7 +6,9 @@
 //   node scripts/race-report.js [--backends webgpu,webgl,wasm,cpu] [--tokens 32,128,256]
 //                               [--repeats 1] [--timeout-min 10] [--port 4180]
 // Drives /lessons/race/?backend=<b>&tokens=<n>&repeats=<r>&autorun=1 and reads the result the page
-// writes on its summary (data-naive-median, data-cached-median, data-speedup, data-tokens-match).
+// writes on its summary (data-naive-median, data-cached-median, data-speedup, data-tokens-match), and
+// the last step's naive and cached ms with its position (prompt + tokens − 1), to set beside
+// `kvlab bench --positions` at the same positions.
 import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
@@ -39,8 +41,11 @@ async function waitForServer(url, ms = 15_000) {
 
 /** One table row (also logged as each run finishes, so a stopped report keeps what it measured). */
 function line(r) {
-  if (r.failed) return `| ${r.backend} | ${r.tokens} | — | — | — | did not finish: ${r.failed} |`;
-  return `| ${r.backend} | ${r.tokens} | ${r.naive.toFixed(2)} | ${r.cached.toFixed(2)} | ${r.speedup.toFixed(2)}× | ${r.match} |`;
+  if (r.failed) return `| ${r.backend} | ${r.tokens} | — | — | — | did not finish: ${r.failed} | | | | |`;
+  return (
+    `| ${r.backend} | ${r.tokens} | ${r.naive.toFixed(2)} | ${r.cached.toFixed(2)} | ${r.speedup.toFixed(2)}× | ${r.match} ` +
+    `| ${r.position} | ${r.lastNaive.toFixed(2)} | ${r.lastCached.toFixed(2)} | ${(r.lastNaive / r.lastCached).toFixed(2)}× |`
+  );
 }
 
 const server = spawn(process.execPath, ['scripts/serve.js'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
@@ -66,6 +71,9 @@ try {
           cached: Number(await get('data-cached-median')),
           speedup: Number(await get('data-speedup')),
           match: await page.locator('[data-tokens-match]').getAttribute('data-tokens-match'),
+          position: Number(await get('data-prompt-length')) + Number(await get('data-tokens')) - 1,
+          lastNaive: Number(await get('data-last-naive')),
+          lastCached: Number(await get('data-last-cached')),
           minutes: (Date.now() - started) / 60_000,
         };
         rows.push(row);
@@ -83,6 +91,9 @@ try {
   server.kill();
 }
 
-console.log(`| backend | tokens | naive median ms/token | cached median ms/token | speedup | tokens match |`);
-console.log(`| --- | ---: | ---: | ---: | ---: | --- |`);
+console.log(
+  `| backend | tokens | naive ms/token (median, decode steps) | cached ms/token (median, decode steps) | speedup | tokens match ` +
+    `| last step's position | naive ms there | cached ms there | ratio there |`,
+);
+console.log(`| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |`);
 for (const r of rows) console.log(line(r));

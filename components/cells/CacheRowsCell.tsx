@@ -6,7 +6,7 @@ import { DecodingPicker } from '@/components/model/DecodingPicker';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
-import { StepControls } from '@/components/model/StepControls';
+import { StepControls, busyText } from '@/components/model/StepControls';
 import { useGeneration, type ViewToken } from '@/lib/hooks/useGeneration';
 import { DEFAULT_SEED, type DecodingMode, decodingLabel, samplingFor } from '@/lib/lessons/decoding';
 import { useModel, type ModelName } from '@/lib/hooks/useModel';
@@ -200,6 +200,8 @@ export function CacheRowsCell() {
         onTogglePlay={gen.togglePlay}
         playing={gen.playing}
         busy={gen.busy}
+        queued={gen.queued}
+        busyText={busyText(m.backend, gen.records.length === 0)}
         disabled={m.status !== 'ready' || gen.status === 'done'}
       />
     </>

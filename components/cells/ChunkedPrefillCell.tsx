@@ -1,6 +1,8 @@
 'use client';
 
 import { useId } from 'react';
+import { PromptLengthField } from './PromptLengthField';
+import { checkPrefillLength } from '@/lib/lessons/prefill';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { MeasureStatus } from './MeasureStatus';
@@ -15,27 +17,17 @@ const DEFAULTS = { length: 128, chunk: 32 };
 export function ChunkedPrefillCell() {
   const [state, update, reset] = useCellState(DEFAULTS);
   const model = useModel('austen');
-  const prefill = usePrefill(model.model, model.tokenizer);
-  const ids = { length: useId(), chunk: useId() };
-  const max = (model.info?.config.blockSize ?? 256) - DECODE_STEPS;
+  const prefill = usePrefill(model.model);
+  const ids = { error: useId(), chunk: useId() };
+  const blockSize = model.info?.config.blockSize ?? 256;
+  const max = blockSize - DECODE_STEPS;
+  const input = checkPrefillLength(state.length, 2, blockSize, DECODE_STEPS);
   const running = prefill.state.status === 'running';
-  const c = prefill.state.chunked;
+  const c = input.ok ? prefill.state.chunked : null; // bad input never shows a result
 
   const controls = (
     <>
-      <div className="field">
-        <label htmlFor={ids.length}>
-          Prompt length: <output htmlFor={ids.length}>{state.length}</output> tokens
-        </label>
-        <input
-          id={ids.length}
-          type="range"
-          min={2}
-          max={max}
-          value={Math.min(state.length, max)}
-          onChange={(e) => update({ length: Number(e.target.value) })}
-        />
-      </div>
+      <PromptLengthField value={state.length} min={2} max={max} disabled={running} onChange={(length) => update({ length })} errorId={ids.error} />
       <div className="field">
         <label htmlFor={ids.chunk}>Chunk size</label>
         <select id={ids.chunk} value={state.chunk} onChange={(e) => update({ chunk: Number(e.target.value) })}>
@@ -50,8 +42,8 @@ export function ChunkedPrefillCell() {
         <button
           type="button"
           className="button button-primary"
-          disabled={model.status !== 'ready' || running}
-          onClick={() => void prefill.compareChunks(state.length, state.chunk)}
+          disabled={model.status !== 'ready' || running || !input.ok}
+          onClick={() => input.ok && void prefill.compareChunks(input.length, state.chunk)}
         >
           Compare
         </button>
@@ -69,6 +61,11 @@ export function ChunkedPrefillCell() {
     >
       <ModelGate model={model} label="the austen model">
         <div data-chunked-status={prefill.state.status}>
+          {!input.ok ? (
+            <p className="error" role="alert" id={ids.error} data-input-error="chunked-prefill">
+              {input.message}
+            </p>
+          ) : null}
           <MeasureStatus
             activity={prefill.state.activity}
             idle={prefill.state.status === 'idle'}

@@ -7,7 +7,8 @@ import { ModelGate } from '@/components/model/ModelGate';
 import { Heatmap } from '@/components/viz/Heatmap';
 import { useAttentionTrace } from '@/lib/hooks/useAttentionTrace';
 import { useModel, type ModelName } from '@/lib/hooks/useModel';
-import { kvHeadOf, measureModel, type ModelMeasurement } from '@/lib/lessons/gqa';
+import { kvHeadOf, type ModelMeasurement } from '@/lib/lessons/gqa';
+import { getClient } from '@/lib/worker/client';
 import { useValPassage } from '@/lib/hooks/useValPassage';
 import './kv-cells.css';
 import './size-cells.css';
@@ -45,7 +46,7 @@ function ModelColumn(props: { name: ModelName; label: string; text: string | nul
   useEffect(() => {
     if (run === 0 || !m.model || !m.tokenizer || !text) return;
     let live = true;
-    Promise.all([measureModel(m.model, m.tokenizer, text), cardValLoss(name).catch(() => null)]).then(
+    Promise.all([getClient().call('measureModel', { model: m.model.key, text }), cardValLoss(name).catch(() => null)]).then(
       ([r, card]) => live && onResult(name, { ok: true, m: r, cardValPerChar: card }),
       (err: unknown) => live && onResult(name, { ok: false, error: err instanceof Error ? err.message : String(err) }),
     );

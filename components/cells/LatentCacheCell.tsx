@@ -13,12 +13,8 @@ import './size-cells.css';
 /** Ranks of the latent, out of the nKvHead · hs = 128 numbers a key (or value) row has in our model. */
 const RANKS = [128, 64, 32, 16, 8, 4];
 const KINDS: KindSpec[] = [
-  { id: 'full', label: 'float32 K and V (the usual cache)', make: async () => (await import('@/lib/gpt/kvcache')).fullCache },
-  ...RANKS.map((r) => ({
-    id: `latent:${r}`,
-    label: `latent, rank ${r}`,
-    make: async (model: Parameters<KindSpec['make']>[0]) => (await import('@/lib/gpt/kvcache-latent')).latentCache(model, r),
-  })),
+  { id: 'full', label: 'float32 K and V (the usual cache)', recipe: { type: 'full' } },
+  ...RANKS.map((r): KindSpec => ({ id: `latent:${r}`, label: `latent, rank ${r}`, recipe: { type: 'latent', rank: r } })),
 ];
 
 /** "Latent caches": K and V of the Austen model factored post hoc with an SVD; loss against rank and bytes. */

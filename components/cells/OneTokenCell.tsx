@@ -5,7 +5,7 @@ import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { DecodingPicker } from '@/components/model/DecodingPicker';
 import { ModelGate, OtherBackends } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
-import { StepControls } from '@/components/model/StepControls';
+import { StepControls, busyText } from '@/components/model/StepControls';
 import { TokenChips } from '@/components/model/TokenChips';
 import { useGeneration, type GenerationMessage, type ViewRecord } from '@/lib/hooks/useGeneration';
 import { useModel } from '@/lib/hooks/useModel';
@@ -133,6 +133,8 @@ export function OneTokenCell() {
             onTogglePlay={gen.togglePlay}
             playing={gen.playing}
             busy={gen.busy}
+            queued={gen.queued}
+            busyText={busyText(m.backend, gen.records.length === 0)}
             disabled={!ready || gen.status === 'done'}
           />
         </>

@@ -1,6 +1,8 @@
 'use client';
 
 import { useId } from 'react';
+import { PromptLengthField } from './PromptLengthField';
+import { checkPrefillLength } from '@/lib/lessons/prefill';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { MeasureStatus } from './MeasureStatus';
@@ -20,28 +22,34 @@ const perToken = (t: PrefillTiming) => median(t.decodeMs);
 export function PrefillCell() {
   const [state, update, reset] = useCellState(DEFAULTS);
   const model = useModel('austen');
-  const prefill = usePrefill(model.model, model.tokenizer);
-  const id = useId();
-  const max = (model.info?.config.blockSize ?? 256) - DECODE_STEPS;
+  const prefill = usePrefill(model.model);
+  const errorId = useId();
+  const blockSize = model.info?.config.blockSize ?? 256;
+  const max = blockSize - DECODE_STEPS;
+  const input = checkPrefillLength(state.length, 1, blockSize, DECODE_STEPS);
   const running = prefill.state.status === 'running';
   const ready = model.status === 'ready';
-  const { single, sweep } = prefill.state;
+  // Bad input never shows a result: not even the previous one, which would answer another question.
+  const { single, sweep } = input.ok ? prefill.state : { single: null, sweep: [] };
   const rows = sweep.map((t) => ({ p: t.promptLength, ttft: t.ttftMs, decode: perToken(t) }));
 
   const controls = (
     <>
-      <div className="field">
-        <label htmlFor={id}>
-          Prompt length <var>P</var>: <output htmlFor={id}>{state.length}</output> tokens
-        </label>
-        <input id={id} type="range" min={1} max={max} value={Math.min(state.length, max)} onChange={(e) => update({ length: Number(e.target.value) })} />
-      </div>
+      <PromptLengthField value={state.length} min={1} max={max} disabled={running} onChange={(length) => update({ length })} errorId={errorId} />
       <div className="run-row">
-        <button type="button" className="button button-primary" disabled={!ready || running} onClick={() => void prefill.measure(state.length)}>
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={!ready || running || !input.ok}
+          onClick={() => input.ok && void prefill.measure(input.length)}
+        >
           Measure this prompt
         </button>
         <button type="button" className="button" disabled={!ready || running} onClick={() => void prefill.sweep()}>
           Sweep prompt lengths
+        </button>
+        <button type="button" className="button" disabled={!running} onClick={prefill.stop}>
+          Stop
         </button>
       </div>
     </>
@@ -57,10 +65,15 @@ export function PrefillCell() {
     >
       <ModelGate model={model} label="the austen model">
         <div data-prefill-status={prefill.state.status}>
+          {!input.ok ? (
+            <p className="error" role="alert" id={errorId} data-input-error="prefill">
+              {input.message}
+            </p>
+          ) : null}
           <MeasureStatus
             activity={prefill.state.activity}
-            idle={prefill.state.status === 'idle'}
-            idleText="Press “Measure this prompt” or “Sweep prompt lengths”."
+            idle={prefill.state.status === 'idle' || prefill.state.status === 'stopped'}
+            idleText={prefill.state.status === 'stopped' ? 'Stopped.' : 'Press “Measure this prompt” or “Sweep prompt lengths”.'}
             error={prefill.state.error}
           />
           {single ? (

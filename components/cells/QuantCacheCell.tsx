@@ -10,14 +10,13 @@ import { KindTable } from './KindTable';
 import './kv-cells.css';
 import './size-cells.css';
 
-const gpt = () => import('@/lib/gpt/kvcache-quantized');
 /** The float cache first: every other row is compared with it. Group size 32 (the default). */
 const KINDS: KindSpec[] = [
-  { id: 'full', label: 'float32 (the usual cache)', make: async () => (await import('@/lib/gpt/kvcache')).fullCache },
-  { id: 'int8', label: 'int8, KIVI (keys per channel, values per token)', make: async () => (await gpt()).quantizedCache({ bits: 8, scheme: 'kivi' }) },
-  { id: 'int4', label: 'int4, KIVI', make: async () => (await gpt()).quantizedCache({ bits: 4, scheme: 'kivi' }) },
-  { id: 'int8-token', label: 'int8, per token (keys and values)', make: async () => (await gpt()).quantizedCache({ bits: 8, scheme: 'token' }) },
-  { id: 'int4-token', label: 'int4, per token', make: async () => (await gpt()).quantizedCache({ bits: 4, scheme: 'token' }) },
+  { id: 'full', label: 'float32 (the usual cache)', recipe: { type: 'full' } },
+  { id: 'int8', label: 'int8, KIVI (keys per channel, values per token)', recipe: { type: 'quantized', bits: 8, scheme: 'kivi' } },
+  { id: 'int4', label: 'int4, KIVI', recipe: { type: 'quantized', bits: 4, scheme: 'kivi' } },
+  { id: 'int8-token', label: 'int8, per token (keys and values)', recipe: { type: 'quantized', bits: 8, scheme: 'token' } },
+  { id: 'int4-token', label: 'int4, per token', recipe: { type: 'quantized', bits: 4, scheme: 'token' } },
 ];
 
 /** "Smaller numbers": the Austen model's cache as float32, int8 and int4, KIVI and per token, measured live. */

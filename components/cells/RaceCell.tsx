@@ -7,7 +7,7 @@ import { PromptBox } from '@/components/model/PromptBox';
 import { RaceResults } from './RaceResults';
 import { useModel } from '@/lib/hooks/useModel';
 import { useRace } from '@/lib/hooks/useRace';
-import { tokenOptions } from '@/lib/lessons/race';
+import { checkRaceInput } from '@/lib/lessons/race';
 import '@/components/viz/viz.css';
 
 const DEFAULTS = { prompt: 'It is a truth universally acknowledged', tokens: 32, repeats: 1, seed: 1 };
@@ -28,8 +28,10 @@ export function RaceCell() {
   const ids = { tokens: useId(), repeats: useId(), seed: useId() };
   const promptLength = model.tokenizer ? model.tokenizer.encode(state.prompt).length : null;
   const blockSize = model.info?.config.blockSize ?? 256;
-  const options = tokenOptions(blockSize, promptLength ?? 1);
-  const tokens = Math.min(state.tokens, blockSize - (promptLength ?? 1) + 1);
+  // Nothing runs on bad input: an empty prompt, one over the context, or one leaving under 2 tokens.
+  const input = checkRaceInput(blockSize, promptLength ?? 1, state.tokens);
+  const options = input.ok ? input.options : [];
+  const tokens = input.ok ? input.tokens : state.tokens;
   const running = race.state.status === 'running';
   const autorun = useRef(false);
 
@@ -46,10 +48,10 @@ export function RaceCell() {
   const { start } = race;
   const ready = model.status === 'ready';
   useEffect(() => {
-    if (!ready || !autorun.current) return;
+    if (!ready || !autorun.current || !input.ok) return;
     autorun.current = false;
     start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed });
-  }, [ready, start, state.prompt, tokens, state.repeats, state.seed]);
+  }, [ready, input.ok, start, state.prompt, tokens, state.repeats, state.seed]);
 
   const controls = (
     <>
@@ -63,13 +65,24 @@ export function RaceCell() {
       />
       <div className="field">
         <label htmlFor={ids.tokens}>Tokens to generate</label>
-        <select id={ids.tokens} value={tokens} disabled={running} onChange={(e) => update({ tokens: Number(e.target.value) })}>
-          {[...new Set([...options, tokens])].sort((a, b) => a - b).map((n) => (
+        <select
+          id={ids.tokens}
+          value={tokens}
+          disabled={running || !input.ok}
+          aria-describedby={input.ok && input.capped ? `${ids.tokens}-capped` : undefined}
+          onChange={(e) => update({ tokens: Number(e.target.value) })}
+        >
+          {(input.ok ? [...new Set([...options, tokens])].sort((a, b) => a - b) : [state.tokens]).map((n) => (
             <option key={n} value={n}>
               {n}
             </option>
           ))}
         </select>
+        {input.ok && input.capped ? (
+          <p className="field-note" id={`${ids.tokens}-capped`} data-tokens-capped={tokens}>
+            {input.capped}
+          </p>
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor={ids.repeats}>Repeat each generator</label>
@@ -97,7 +110,7 @@ export function RaceCell() {
         <button
           type="button"
           className="button button-primary"
-          disabled={!ready || running}
+          disabled={!ready || running || !input.ok}
           onClick={() => start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed })}
         >
           Run the race
@@ -118,7 +131,13 @@ export function RaceCell() {
       onReset={reset}
     >
       <ModelGate model={model} label="the austen model">
-        <RaceResults race={race.state} backend={model.backend} modelName="austen" />
+        {input.ok || running ? (
+          <RaceResults race={race.state} backend={model.backend} modelName="austen" />
+        ) : (
+          <p className="error" role="alert" data-input-error="race">
+            {input.message}
+          </p>
+        )}
       </ModelGate>
     </LiveCell>
   );

@@ -10,9 +10,9 @@ import { setRaceReport } from '@/lib/lessons/race-store';
 
 const total = (ms: number[]) => ms.reduce((a, b) => a + b, 0);
 
-/** Rows for a table: the first, powers of two, and the last. */
-function milestones(rows: readonly RaceRow[]): RaceRow[] {
-  return rows.filter((r, i) => i === rows.length - 1 || (r.token & (r.token - 1)) === 0);
+/** Rows for a table: the first, powers of two, the last, and every outlier (marked, not hidden). */
+function milestones(rows: readonly RaceRow[], outliers: readonly number[] = []): RaceRow[] {
+  return rows.filter((r, i) => i === rows.length - 1 || (r.token & (r.token - 1)) === 0 || outliers.includes(r.token));
 }
 
 export interface RaceResultsProps {
@@ -33,6 +33,7 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
     if (summary && rows.length) setRaceReport({ rows, summary, backend: backendName, software });
   }, [rows, summary, backendName, software]);
 
+  const perStep = summary && summary.repeats > 1 ? `, median of ${summary.repeats} runs` : '';
   const p = race.progress;
   const phaseText = p
     ? p.phase === 'warmup'
@@ -81,25 +82,36 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
             data-backend={backendName}
             data-tokens={summary.tokens}
             data-repeats={summary.repeats}
+            data-naive-ttft={summary.naiveTtftMs.toFixed(3)}
+            data-cached-ttft={summary.cachedTtftMs.toFixed(3)}
             data-naive-median={summary.naiveMedianMs.toFixed(3)}
             data-cached-median={summary.cachedMedianMs.toFixed(3)}
             data-speedup={summary.medianSpeedup.toFixed(3)}
+            data-prompt-length={race.promptLength ?? undefined}
+            data-last-naive={rows.at(-1)?.naiveMs.toFixed(3)}
+            data-last-cached={rows.at(-1)?.cachedMs.toFixed(3)}
           >
             <div>
-              <dt>Naive, median per token</dt>
-              <dd>{formatMs(summary.naiveMedianMs)} ms</dd>
+              <dt>Time to first token (reads the prompt)</dt>
+              <dd data-tile="ttft">
+                {formatMs(summary.naiveTtftMs)} naive, {formatMs(summary.cachedTtftMs)} cached ms
+              </dd>
             </div>
             <div>
-              <dt>Cached, median per token</dt>
-              <dd>{formatMs(summary.cachedMedianMs)} ms</dd>
+              <dt>Naive, ms per token (median of tokens 2–{summary.tokens})</dt>
+              <dd data-tile="naive">{formatMs(summary.naiveMedianMs)} ms</dd>
             </div>
             <div>
-              <dt>Speedup (median step)</dt>
-              <dd>{formatSpeedup(summary.medianSpeedup)}</dd>
+              <dt>Cached, ms per token (median of tokens 2–{summary.tokens})</dt>
+              <dd data-tile="cached">{formatMs(summary.cachedMedianMs)} ms</dd>
+            </div>
+            <div>
+              <dt>Speedup per token</dt>
+              <dd data-tile="speedup">{formatSpeedup(summary.medianSpeedup)}</dd>
             </div>
             <div>
               <dt>All {summary.tokens} tokens</dt>
-              <dd>
+              <dd data-tile="total">
                 {formatMs(summary.naiveTotalMs)} vs {formatMs(summary.cachedTotalMs)} ms
               </dd>
             </div>
@@ -107,7 +119,7 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
           <div ref={figures}>
             <LineChartCell
               name="race-step-ms"
-              caption={`Milliseconds per step (forward + readback), ${summary.repeats === 1 ? 'one run' : `median of ${summary.repeats} runs`} on ${backendName}. Step 1 is the prompt for both.`}
+              caption={`Milliseconds per step (forward + readback), ${summary.repeats === 1 ? 'one run' : `median of ${summary.repeats} runs`} on ${backendName}. Step 1 is the prompt for both (time to first token).`}
               data={rows}
               xKey="token"
               xLabel="Token"
@@ -117,7 +129,7 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
                 { key: 'cachedMs', label: 'Cached' },
               ]}
               formatY={formatMs}
-              tableRows={milestones(rows)}
+              tableRows={milestones(rows, summary.outliers)}
             />
             <LineChartCell
               name="race-cumulative"
@@ -131,25 +143,31 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
                 { key: 'cachedTotal', label: 'Cached' },
               ]}
               formatY={formatMs}
-              tableRows={milestones(rows)}
+              tableRows={milestones(rows, summary.outliers)}
             />
           </div>
           <div className="table-scroll" data-speedup-table="" tabIndex={0} role="region" aria-label="Speedup table (scrolls sideways)">
             <table className="data-table">
-              <caption>Speedup at each length: naive ÷ cached, measured in the same run.</caption>
+              <caption>
+                Speedup at each length: naive ÷ cached, measured in the same run. Token 1 is the prefill (time to first
+                token); † marks an outlier step.
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Token</th>
-                  <th scope="col">Naive step (ms)</th>
-                  <th scope="col">Cached step (ms)</th>
+                  <th scope="col">Naive step (ms{perStep})</th>
+                  <th scope="col">Cached step (ms{perStep})</th>
                   <th scope="col">Step speedup</th>
                   <th scope="col">Total speedup</th>
                 </tr>
               </thead>
               <tbody>
-                {milestones(rows).map((r) => (
-                  <tr key={r.token}>
-                    <th scope="row">{r.token}</th>
+                {milestones(rows, summary.outliers).map((r) => (
+                  <tr key={r.token} data-token={r.token} data-outlier={summary.outliers.includes(r.token) ? 'true' : undefined}>
+                    <th scope="row">
+                      {r.token === 1 ? '1 (prefill)' : r.token}
+                      {summary.outliers.includes(r.token) ? ' †' : ''}
+                    </th>
                     <td>{formatMs(r.naiveMs)}</td>
                     <td>{formatMs(r.cachedMs)}</td>
                     <td>{formatSpeedup(r.stepSpeedup)}</td>
@@ -157,6 +175,15 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
                   </tr>
                 ))}
               </tbody>
+              <tfoot>
+                <tr data-row="per-token">
+                  <th scope="row">Per token (median of 2–{summary.tokens})</th>
+                  <td>{formatMs(summary.naiveMedianMs)}</td>
+                  <td>{formatMs(summary.cachedMedianMs)}</td>
+                  <td>{formatSpeedup(summary.medianSpeedup)}</td>
+                  <td>{formatSpeedup(summary.totalSpeedup)}</td>
+                </tr>
+              </tfoot>
             </table>
           </div>
           <div className="chart-actions">

@@ -1,8 +1,9 @@
 /**
  * Chooses the tfjs backend — the only module in the lab that imports the tfjs backends.
  *
- * Order: WebGPU (only when `navigator.gpu.requestAdapter()` returns an adapter), WebGL, WASM, CPU.
- * `?backend=webgpu|webgl|wasm|cpu` moves one to the front. Everything tfjs is loaded with dynamic
+ * Order: WebGPU (only when `navigator.gpu.requestAdapter()` returns a hardware adapter), WebGL (not on
+ * a software renderer), WASM, CPU. `?backend=webgpu|webgl|wasm|cpu` moves one to the front and is
+ * honoured even on a software GPU. Runs in the model worker (lib/worker) or, as a fallback, the page. Everything tfjs is loaded with dynamic
  * `import()`, so a page pays for tfjs only once it calls `initBackend`.
  */
 import { assetPath } from '../paths';
@@ -20,8 +21,17 @@ export { parseBackendParam };
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
-/** The note shown for software adapters such as SwiftShader. */
+/** The note shown for software adapters such as SwiftShader (only when one was asked for with ?backend=). */
 export const SOFTWARE_GPU_NOTE = 'software GPU — timings not representative';
+
+/** Why a software GPU was passed over, and the badge's note when WebAssembly runs instead. */
+export const SOFTWARE_WEBGPU_REASON = 'WebGPU is available only as a software renderer here, so this page uses WebAssembly';
+export const SOFTWARE_WEBGL_REASON = 'WebGL is available only as a software renderer here (SwiftShader)';
+
+export interface InitOptions {
+  /** Where tfjs-backend-wasm finds its .wasm files; an absolute URL inside a worker. Default: assetPath('/tfjs-wasm/'). */
+  wasmPath?: string;
+}
 
 /** A backend could not start; `reason` is written for the user. */
 export class BackendSkipped extends Error {
@@ -57,10 +67,10 @@ let pending: Promise<BackendReport> | null = null;
  * Idempotent: later calls return the first call's report, whatever they ask for — reload the page
  * with `?backend=` to choose again. Also publishes progress to `lib/backend-store` for the badge.
  */
-export function initBackend(requested: BackendName | null = null): Promise<BackendReport> {
+export function initBackend(requested: BackendName | null = null, options: InitOptions = {}): Promise<BackendReport> {
   if (!pending) {
     setBackendState({ status: 'loading', requested });
-    pending = chooseBackend(requested).then(
+    pending = chooseBackend(requested, options).then(
       (report) => {
         setBackendState({ status: 'ready', report });
         return report;
@@ -81,7 +91,10 @@ export function initBackend(requested: BackendName | null = null): Promise<Backe
  * one has yet. Model code uses this rather than importing a backend itself.
  */
 export async function loadTf(): Promise<Tf> {
-  const requested = typeof location === 'undefined' ? null : parseBackendParam(location.search);
+  // In a worker there is no window (and `location` is the worker script's URL): the engine's init came
+  // first there. Not `typeof window`: Next compiles that to a constant in browser bundles, workers too.
+  const page = (globalThis as { window?: { location: { search: string } } }).window;
+  const requested = page ? parseBackendParam(page.location.search) : null;
   await initBackend(requested);
   return import('@tensorflow/tfjs-core');
 }
@@ -91,16 +104,27 @@ export function backendCandidates(requested: BackendName | null): BackendName[] 
   return requested ? [requested, ...BACKEND_ORDER.filter((n) => n !== requested)] : [...BACKEND_ORDER];
 }
 
-async function chooseBackend(requested: BackendName | null): Promise<BackendReport> {
-  if (typeof window === 'undefined') throw new Error('tfjs runs only in the browser.');
+/**
+ * A software GPU (SwiftShader, a fallback adapter) is slower than WebAssembly on the same CPU and makes
+ * the first step take seconds while it compiles: the lab never picks one by itself, only when asked.
+ */
+async function chooseBackend(requested: BackendName | null, options: InitOptions): Promise<BackendReport> {
+  if (typeof navigator === 'undefined') throw new Error('tfjs runs only in the browser.');
   const tf = await import('@tensorflow/tfjs-core');
   const skipped: BackendReport['skipped'] = [];
   for (const name of backendCandidates(requested)) {
     try {
-      const adapter = await startBackend(tf, name);
+      const adapter = name === 'webgpu' ? await probeWebGPU() : null;
+      if (adapter?.software && requested !== 'webgpu') throw new BackendSkipped(name, SOFTWARE_WEBGPU_REASON);
+      await startBackend(tf, name, options);
+      if (name === 'webgl' && requested !== 'webgl' && isSoftwareWebGL(tf)) {
+        tf.removeBackend(name); // frees its GL context before the next candidate starts
+        throw new BackendSkipped(name, SOFTWARE_WEBGL_REASON);
+      }
       await smokeTest(tf, name);
       const report: BackendReport = { name, requested, adapter, skipped };
       if (adapter?.software) report.note = SOFTWARE_GPU_NOTE;
+      if (name === 'wasm' && skipped.some((s) => s.reason === SOFTWARE_WEBGPU_REASON)) report.note = SOFTWARE_WEBGPU_REASON;
       if (name === 'webgpu') watchDeviceLoss(tf);
       return report;
     } catch (error) {
@@ -112,11 +136,9 @@ async function chooseBackend(requested: BackendName | null): Promise<BackendRepo
   throw new Error(`No tfjs backend could start (${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}).`);
 }
 
-async function startBackend(tf: Tf, name: BackendName): Promise<BackendReport['adapter']> {
-  let adapter: BackendReport['adapter'] = null;
+async function startBackend(tf: Tf, name: BackendName, options: InitOptions): Promise<void> {
   switch (name) {
     case 'webgpu':
-      adapter = await probeWebGPU();
       await import('@tensorflow/tfjs-backend-webgpu');
       break;
     case 'webgl':
@@ -125,7 +147,7 @@ async function startBackend(tf: Tf, name: BackendName): Promise<BackendReport['a
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       // The .wasm binaries are copied into public/tfjs-wasm/ by scripts/copy-wasm.js at build time.
-      wasm.setWasmPaths(assetPath('/tfjs-wasm/'));
+      wasm.setWasmPaths(options.wasmPath ?? assetPath('/tfjs-wasm/'));
       break;
     }
     case 'cpu':
@@ -143,7 +165,15 @@ async function startBackend(tf: Tf, name: BackendName): Promise<BackendReport['a
     throw new BackendSkipped(name, why[name]);
   }
   await tf.ready();
-  return adapter;
+}
+
+/** True when tfjs's WebGL context is SwiftShader (Chromium's CPU rasterizer). */
+function isSoftwareWebGL(tf: Tf): boolean {
+  const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+  if (!gl) return false;
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+  return /swiftshader|llvmpipe|software/i.test(renderer);
 }
 
 async function probeWebGPU(): Promise<NonNullable<BackendReport['adapter']>> {

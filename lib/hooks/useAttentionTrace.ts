@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { GPT, GPTConfig, PlainTrace, Tokenizer } from '@/lib/gpt';
+import type { GPTConfig, PlainTrace, Tokenizer } from '@/lib/gpt';
+import { getClient, type ModelHandle } from '@/lib/worker/client';
 
 export interface AttentionTraceState {
   status: 'idle' | 'running' | 'ready' | 'error';
@@ -23,10 +24,11 @@ const IDLE: AttentionTraceState = { status: 'idle', ids: [], labels: [], trace: 
 /**
  * The attention internals of one uncached pass over `text` (its first `maxTokens` tokens), read into
  * plain arrays for the view. Re-runs when the model or the text changes (after a short pause while
- * typing); the tensors never leave lib/gpt.
+ * typing); the pass runs on the model thread and the tensors never leave it. `model` is useModel's
+ * handle (it was the `GPT` before the model worker).
  */
 export function useAttentionTrace(
-  model: GPT | null,
+  model: ModelHandle | null,
   tokenizer: Tokenizer | null,
   text: string,
   maxTokens: number,
@@ -42,8 +44,8 @@ export function useAttentionTrace(
         return;
       }
       setState((s) => ({ ...s, status: 'running' }));
-      import('@/lib/gpt')
-        .then((gpt) => gpt.traceForward(model, ids))
+      getClient()
+        .call('trace', { model: model.key, ids })
         .then(
           (trace) => {
             if (live) {

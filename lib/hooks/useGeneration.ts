@@ -1,7 +1,9 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { GPT, PlainLayerKV, PlainTrace, SamplingOptions, StepRecord, Tokenizer } from '@/lib/gpt';
+import type { PlainLayerKV, PlainTrace, SamplingOptions, Tokenizer } from '@/lib/gpt';
+import type { PlainStepRecord } from '@/lib/worker/engine';
+import { getClient, type ModelHandle } from '@/lib/worker/client';
 
 /** One token on screen: the prompt's tokens have `prob: null`. */
 export interface ViewToken {
@@ -18,7 +20,7 @@ export interface ViewToken {
 }
 
 /** A step record without tensors or big arrays (no logits, no live cache): safe to keep in React state. */
-export type ViewRecord = Omit<StepRecord, 'logits' | 'cache'>;
+export type ViewRecord = PlainStepRecord;
 
 /** Something the cell must say in words instead of silently stopping. */
 export interface GenerationMessage {
@@ -31,8 +33,10 @@ export interface GenerationState {
   /** idle: nothing generated yet; running: can step; done: stopped (see stopReason); error: see message. */
   status: 'idle' | 'running' | 'done' | 'error';
   playing: boolean;
-  /** A step is being computed right now. */
+  /** A step is being computed right now (set the moment step() is called, so the button can say so). */
   busy: boolean;
+  /** Step presses waiting for the step in flight (they run one after another, never dropped). */
+  queued: number;
   /** The prompt as the model sees it (after any cut), then every generated token. */
   promptTokens: ViewToken[];
   tokens: ViewToken[];
@@ -51,7 +55,8 @@ export interface GenerationState {
 }
 
 export interface UseGenerationOptions {
-  model: GPT | null;
+  /** useModel's handle (was the `GPT` itself before the model moved into a worker). */
+  model: ModelHandle | null;
   tokenizer: Tokenizer | null;
   prompt: string;
   /** 'cached' (the default) drives generateCached, 'naive' drives generateNaive. */
@@ -82,6 +87,7 @@ export const INITIAL_GENERATION: GenerationState = {
   status: 'idle',
   playing: false,
   busy: false,
+  queued: 0,
   promptTokens: [],
   tokens: [],
   records: [],
@@ -112,23 +118,29 @@ export const blockSizeMessage = (blockSize: number): GenerationMessage => ({
   text: `The context is full: the model sees at most ${blockSize} tokens, so generation stops here. Reset or shorten the prompt to go on.`,
 });
 
-function viewRecord(r: StepRecord): ViewRecord {
-  const { step, id, text, prob, rawProb, ms, processed, cacheLength, cacheBytes, stopReason, trace } = r;
-  return { step, id, text, prob, rawProb, ms, processed, cacheLength, cacheBytes, stopReason, ...(trace ? { trace } : {}) };
+
+/** A generator on the model thread, as the hook holds it. */
+interface RemoteGen {
+  gen: number;
 }
+
+const closeGen = (g: RemoteGen) => getClient().call('genReturn', { gen: g.gen }).catch(() => undefined);
 
 /**
  * Drive one generation step by step and hand the view plain arrays.
  *
- * The generator (and so the KV cache tensors) lives in a ref. `reset()`, a new prompt or model, and
- * unmounting all call the generator's `return()` — after any step in flight — so its `finally` frees
- * the cache. Cache reads (`readCache: true`) happen after the step's record, outside its timed region.
+ * The generator (and so the KV cache tensors) lives on the model thread; the hook holds its id. Every
+ * generator the hook creates is closed with `genReturn` — on reset, a new prompt, model or mode, on
+ * unmount, when generation ends, after an error, and when it was created for a run that was reset while
+ * it started. One step at a time: the in-flight guard is set synchronously in `step()`, so two calls in
+ * one tick never make two generators; the second waits (`queued`) and then steps the same generator. Cache reads (`readCache: true`) happen on the model
+ * thread after the step's record, outside its timed region.
  */
 export function useGeneration(opts: UseGenerationOptions): UseGeneration {
   const { model, tokenizer, prompt, mode = 'cached', maxNewTokens, sampling, readCache, traceStep, playDelayMs = 120 } = opts;
   const [state, setState] = useState<GenerationState>(INITIAL_GENERATION);
-  const gen = useRef<AsyncGenerator<StepRecord> | null>(null);
-  const inflight = useRef<Promise<void> | null>(null);
+  const gen = useRef<RemoteGen | null>(null);
+  const inflight = useRef<Promise<boolean> | null>(null);
   const run = useRef(0);
   const playing = useRef(false);
   const finished = useRef(false);
@@ -141,10 +153,11 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
     finished.current = false;
     const g = gen.current;
     gen.current = null;
-    // Let a step in flight finish (its record may still be read) before the generator frees its cache.
-    const after = inflight.current ?? Promise.resolve();
+    // Let a step in flight finish before the generator frees its cache (a generator the step is still
+    // creating is closed by the step itself, which sees the run has changed).
+    const after = inflight.current ?? Promise.resolve(false);
     inflight.current = null;
-    if (g) void after.catch(() => undefined).then(() => g.return(undefined)).catch(() => undefined);
+    if (g) void after.catch(() => undefined).then(() => closeGen(g));
   }, []);
 
   const reset = useCallback(() => {
@@ -155,55 +168,75 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
   // A new prompt, model or mode starts over; unmounting frees everything.
   useEffect(() => reset, [reset, model, tokenizer, prompt, mode]);
 
-  const stepOnce = useCallback(async (): Promise<boolean> => {
-    if (!model || !tokenizer || inflight.current || finished.current) return false;
-    const id = run.current;
-    const s = settings.current;
-    let g = gen.current;
-    if (!g) {
-      const gpt = await import('@/lib/gpt');
-      let prepared;
+  /** One step on the model thread; false when nothing advanced (ended, reset, or failed). */
+  const work = useCallback(
+    async (id: number): Promise<boolean> => {
+      if (!model || !tokenizer) return false;
+      const s = settings.current;
+      const client = getClient();
+      let g = gen.current;
+      if (!g) {
+        let started;
+        try {
+          started = await client.call('genStart', {
+            model: model.key,
+            prompt,
+            mode: s.mode,
+            options: {
+              maxNewTokens: s.maxNewTokens ?? model.config.blockSize,
+              sampling: s.sampling ?? {},
+              ...(s.traceStep !== undefined ? { traceStep: s.traceStep } : {}),
+            },
+          });
+        } catch (error) {
+          if (id === run.current) setState((st) => ({ ...st, status: 'error', busy: false, playing: false, message: generationMessage(error) }));
+          return false;
+        }
+        const created = { gen: started.gen };
+        if (id !== run.current) {
+          void closeGen(created); // reset while it started: nobody else will ever close it
+          return false;
+        }
+        g = created;
+        gen.current = g;
+        const promptTokens = started.ids.map((tid, position) => ({
+          id: tid,
+          text: tokenizer.decode([tid]),
+          label: tokenizer.tokenLabel(tid),
+          bytes: Array.from(tokenizer.tokenBytes(tid)),
+          prob: null,
+          position,
+        }));
+        setState((st) => ({ ...st, status: 'running', promptTokens, notice: started.notice, message: null }));
+      }
+      const generator = g;
+      let result;
       try {
-        prepared = gpt.preparePrompt(tokenizer, prompt, model.config);
+        result = await client.call('genNext', { gen: generator.gen, readCache: Boolean(s.readCache) });
       } catch (error) {
-        setState((st) => ({ ...st, status: 'error', playing: false, message: generationMessage(error) }));
+        if (gen.current === generator) gen.current = null;
+        void closeGen(generator);
+        if (id === run.current) {
+          playing.current = false;
+          setState((st) => ({ ...st, busy: false, playing: false, status: 'error', message: generationMessage(error) }));
+        }
         return false;
       }
       if (id !== run.current) return false;
-      const options = {
-        maxNewTokens: s.maxNewTokens ?? model.config.blockSize,
-        sampling: s.sampling ?? {},
-        ...(s.traceStep !== undefined ? { traceStep: s.traceStep } : {}),
-      };
-      const generate = s.mode === 'naive' ? gpt.generateNaive : gpt.generateCached;
-      g = generate(model, tokenizer, prepared.ids, options);
-      gen.current = g;
-      const promptTokens = prepared.ids.map((tid, position) => ({
-        id: tid,
-        text: tokenizer.decode([tid]),
-        label: tokenizer.tokenLabel(tid),
-        bytes: Array.from(tokenizer.tokenBytes(tid)),
-        prob: null,
-        position,
-      }));
-      setState((st) => ({ ...st, status: 'running', promptTokens, notice: prepared.notice ?? null, message: null }));
-    }
-    const generator = g;
-    let advanced = false;
-    const work = (async () => {
-      setState((st) => ({ ...st, busy: true }));
-      const result = await generator.next();
-      if (id !== run.current) return;
-      if (result.done) {
+      if (!result) {
         finished.current = true;
+        gen.current = null;
         setState((st) => ({ ...st, status: 'done', busy: false, playing: false }));
-        return;
+        return false;
       }
-      const r = result.value;
-      const cache = s.readCache && r.cache ? await (await import('@/lib/gpt')).readCache(r.cache) : null;
-      if (id !== run.current) return;
-      advanced = true;
+      const { record: r, cache } = result;
       const stopped = r.stopReason ?? null;
+      if (stopped) {
+        finished.current = true;
+        playing.current = false;
+        gen.current = null;
+        void closeGen(generator);
+      }
       setState((st) => ({
         ...st,
         busy: false,
@@ -220,7 +253,7 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
             position: st.promptTokens.length + st.tokens.length,
           },
         ],
-        records: [...st.records, s.traceStep === 'every' ? { ...viewRecord(r), trace: undefined } : viewRecord(r)],
+        records: [...st.records, s.traceStep === 'every' ? { ...r, trace: undefined } : r],
         lastTrace: s.traceStep === 'every' ? (r.trace ?? null) : st.lastTrace,
         cacheLength: r.cacheLength,
         cacheBytes: r.cacheBytes,
@@ -228,23 +261,33 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
         cache: cache ?? st.cache,
         message: stopped === 'blockSize' ? blockSizeMessage(model.config.blockSize) : st.message,
       }));
-      if (stopped) {
-        finished.current = true;
-        playing.current = false;
-        gen.current = null;
-        void generator.return(undefined);
-      }
-    })();
-    inflight.current = work.catch((error: unknown) => {
-      if (id !== run.current) return;
-      playing.current = false;
-      setState((st) => ({ ...st, busy: false, playing: false, status: 'error', message: generationMessage(error) }));
-    });
-    await inflight.current;
-    if (id === run.current) inflight.current = null;
-    return advanced;
-  }, [model, tokenizer, prompt]);
+      return true;
+    },
+    [model, tokenizer, prompt],
+  );
 
+  const stepOnce = useCallback((): Promise<boolean> => {
+    if (!model || !tokenizer || finished.current) return Promise.resolve(false);
+    const id = run.current;
+    // A step already running: this press is queued behind it (shown as `queued`), then steps the same generator.
+    if (inflight.current) {
+      setState((st) => ({ ...st, queued: st.queued + 1 }));
+      return inflight.current.then(() => {
+        if (id !== run.current) return false;
+        setState((st) => ({ ...st, queued: Math.max(0, st.queued - 1) }));
+        return stepRef.current();
+      });
+    }
+    setState((st) => ({ ...st, busy: true }));
+    const p = work(id).finally(() => {
+      if (inflight.current === p) inflight.current = null;
+      if (id === run.current) setState((st) => (st.busy ? { ...st, busy: false } : st));
+    });
+    inflight.current = p;
+    return p;
+  }, [model, tokenizer, work]);
+  const stepRef = useRef(stepOnce);
+  stepRef.current = stepOnce;
   const step = useCallback(async () => {
     if (playing.current) return;
     await stepOnce();

@@ -1,15 +1,19 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { GPT, Tokenizer } from '@/lib/gpt';
-import type { CacheKind } from '@/lib/gpt/kvcache';
+import type { Tokenizer } from '@/lib/gpt';
+import type { KindRecipe } from '@/lib/lessons/cache-kinds';
 import type { KindMeasurement } from '@/lib/lessons/cache-quality';
+import { getClient, type ModelHandle } from '@/lib/worker/client';
 
-/** One cache kind to measure: a label for people and a way to build it for the loaded model. */
+/**
+ * One cache kind to measure: a label for people and a recipe the model thread builds it from (a recipe
+ * rather than a `make` function since the model moved into a worker: functions cannot cross to it).
+ */
 export interface KindSpec {
   id: string;
   label: string;
-  make: (model: GPT) => Promise<CacheKind>;
+  recipe: KindRecipe;
 }
 
 export interface KindRuns {
@@ -22,11 +26,11 @@ export interface KindRuns {
 }
 
 /**
- * Measures each kind in turn on `text` (lib/lessons/cache-quality's `measureKind`), one at a time so
- * the page stays responsive; results arrive as each finishes. Unmounting or `reset` stops the loop.
- * Thin React glue: all the work is in lib.
+ * Measures each kind in turn on `text` (lib/lessons/cache-quality's `measureKind`, on the model
+ * thread), one at a time; results arrive as each finishes. Unmounting or `reset` stops the loop.
+ * `model` is useModel's handle. Thin React glue: all the work is in lib.
  */
-export function useKindMeasurements(model: GPT | null, tokenizer: Tokenizer | null, text: string | null, kinds: readonly KindSpec[]): KindRuns {
+export function useKindMeasurements(model: ModelHandle | null, tokenizer: Tokenizer | null, text: string | null, kinds: readonly KindSpec[]): KindRuns {
   const [results, setResults] = useState<Record<string, KindMeasurement>>({});
   const [running, setRunning] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -46,13 +50,11 @@ export function useKindMeasurements(model: GPT | null, tokenizer: Tokenizer | nu
     setResults({});
     setError(null);
     void (async () => {
-      const { measureKind } = await import('@/lib/lessons/cache-quality');
       for (const k of kinds) {
         if (id !== runId.current) return;
         setRunning(k.id);
         try {
-          const kind = await k.make(model);
-          const m = await measureKind(model, tokenizer, text, kind);
+          const m = await getClient().call('measureKind', { model: model.key, text, recipe: k.recipe });
           if (id !== runId.current) return;
           setResults((r) => ({ ...r, [k.id]: m }));
         } catch (err) {

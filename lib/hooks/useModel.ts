@@ -1,11 +1,12 @@
 'use client';
 
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
-import type { GPT, ModelInfo, Tokenizer } from '@/lib/gpt';
+import type { ModelInfo, Tokenizer } from '@/lib/gpt';
 import type { BackendState } from '@/lib/backend/store';
 import { parseBackendParam } from '@/lib/backend/store';
 import { assetPath } from '@/lib/paths';
 import { useBackend } from './useBackend';
+import { getClient, startModelThread, type ModelHandle } from '@/lib/worker/client';
 import { createModelRegistry, type EntrySnapshot, type LoadProgress } from '@/lib/model-registry';
 
 /** The models the lab ships in `public/models/`. */
@@ -22,8 +23,13 @@ export interface UseModel {
   status: 'idle' | 'loading' | 'ready' | 'error';
   /** Weight bytes downloaded so far, once the manifest is read. */
   progress: LoadProgress | null;
-  /** The model (its weights are tensors: pass it to lib/gpt, never into React state). */
-  model: GPT | null;
+  /**
+   * The model as a handle (its key on the model thread and its config): pass it to the other hooks.
+   * Changed with the model worker (issue 8): this used to be the `GPT` with its weight tensors, which
+   * now stay in the worker; `model.config` reads as before.
+   */
+  model: ModelHandle | null;
+  /** The tokenizer, in the page too (plain JavaScript): encode to count tokens, decode to label them. */
   tokenizer: Tokenizer | null;
   info: ModelInfo | null;
   error: ModelError | null;
@@ -33,32 +39,32 @@ export interface UseModel {
 }
 
 interface Loaded {
-  model: GPT;
+  model: ModelHandle;
   tokenizer: Tokenizer;
   info: ModelInfo;
 }
 
-/** Exposes read-only tfjs counters for the browser tests (tensor counts before and after). */
-function exposeDevHook(tf: typeof import('@tensorflow/tfjs-core')): void {
-  (window as unknown as { __kvlab?: unknown }).__kvlab = {
-    memory: () => tf.memory(),
-    backend: () => tf.getBackend(),
-  };
-}
-
 const registry = createModelRegistry<Loaded>(
   async (name, onProgress) => {
-    const { loadTf } = await import('@/lib/backend');
-    exposeDevHook(await loadTf());
-    const gpt = await import('@/lib/gpt');
-    return gpt.loadModel(assetPath(`/models/${name}/`), (url) => fetch(url), onProgress);
+    await startModelThread(parseBackendParam(window.location.search));
+    const url = new URL(assetPath(`/models/${name}/`), window.location.href).href;
+    const [loaded, tokenizer] = await Promise.all([
+      getClient().call('load', { key: name, url }, { onProgress: (p) => onProgress(p as LoadProgress) }),
+      loadPageTokenizer(url),
+    ]);
+    return { model: { key: name, config: loaded.config }, tokenizer, info: loaded.info };
   },
-  (loaded) => {
-    // The registry only disposes what it loaded, so lib/gpt is already in the module cache.
-    void import('@/lib/gpt').then((gpt) => gpt.disposeWeights(loaded.model.weights));
-  },
+  (loaded) => void getClient().call('unload', { key: loaded.model.key }).catch(() => undefined),
   50,
 );
+
+/** The page's own copy of the tokenizer (the worker loads one too): tokenizer.ts has no tfjs in it. */
+async function loadPageTokenizer(url: string): Promise<Tokenizer> {
+  const { loadTokenizer } = await import('@/lib/gpt/tokenizer');
+  const res = await fetch(`${url}tokenizer.json`);
+  if (!res.ok) throw Object.assign(new Error(`Could not load ${url}tokenizer.json (HTTP ${res.status}).`), { name: 'ModelLoadError' });
+  return loadTokenizer(await res.json());
+}
 
 /** Read-only access for tests and tools: how many cells hold `name` right now. */
 export const modelRefs = (name: ModelName) => registry.refs(name);
@@ -85,13 +91,13 @@ const noSnapshot = (): EntrySnapshot<Loaded> | undefined => undefined;
 /**
  * Load a lab model once per page and share it between cells.
  *
- * Starts tfjs (`useBackend`), waits for a backend, then loads `public/models/<name>/` through
- * `loadModel`. The weights stay in a module-level registry, counted per mounted cell and disposed when
- * the last one unmounts. Switching `name` releases the old model and acquires the new one.
+ * Starts the model thread and tfjs (`useBackend`), waits for a backend, then has the model thread load
+ * `public/models/<name>/` through `loadModel`. The page keeps a handle and a tokenizer; the weights stay
+ * on the model thread, counted per mounted cell here and disposed there when the last one unmounts. Switching `name` releases the old model and acquires the new one.
  *
  * ```tsx
  * const m = useModel('austen');
- * <ModelGate model={m}>{m.model && <MyView model={m.model} tokenizer={m.tokenizer!} />}</ModelGate>
+ * const gen = useGeneration({ model: m.model, tokenizer: m.tokenizer, prompt });
  * ```
  */
 export function useModel(name: ModelName): UseModel {
@@ -110,7 +116,7 @@ export function useModel(name: ModelName): UseModel {
 
   const retry = useCallback(() => {
     if (backend.status === 'error') {
-      void import('@/lib/backend').then((m) => m.initBackend(parseBackendParam(window.location.search)).catch(() => undefined));
+      void startModelThread(parseBackendParam(window.location.search)).catch(() => undefined);
     } else {
       registry.retry(name);
     }

@@ -1,7 +1,8 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { GPT, Tokenizer } from '@/lib/gpt';
+import type { Tokenizer } from '@/lib/gpt';
+import { getClient, type ModelHandle } from '@/lib/worker/client';
 import type { RaceProgress } from '@/lib/lessons/measure';
 import type { RaceRun, RaceRuns } from '@/lib/lessons/race';
 
@@ -20,17 +21,19 @@ export interface RaceState {
   runs: RaceRuns | null;
   /** The parameters of the last started race. */
   params: RaceParams | null;
+  /** The prompt's length in tokens: token n's naive step reads promptLength + n − 1 positions. */
+  promptLength: number | null;
   error: string | null;
 }
 
-const IDLE: RaceState = { status: 'idle', progress: null, warmup: null, runs: null, params: null, error: null };
+const IDLE: RaceState = { status: 'idle', progress: null, warmup: null, runs: null, params: null, promptLength: null, error: null };
 
 /**
- * Runs the race (lib/measure's runRace) for a view: plain progress and plain milliseconds out, the
- * model's tensors never in React state. `start` ignores calls while a race runs; `stop` ends it
- * before its next step.
+ * Runs the race (lib/lessons/measure's runRace) on the model thread for a view: plain progress and
+ * plain milliseconds out. `start` ignores calls while a race runs; `stop` ends it before its next step
+ * (the model thread yields between steps to read the abort). `model` is useModel's handle.
  */
-export function useRace(model: GPT | null, tokenizer: Tokenizer | null) {
+export function useRace(model: ModelHandle | null, tokenizer: Tokenizer | null) {
   const [state, setState] = useState<RaceState>(IDLE);
   const abort = useRef<AbortController | null>(null);
 
@@ -46,22 +49,24 @@ export function useRace(model: GPT | null, tokenizer: Tokenizer | null) {
       }
       const controller = new AbortController();
       abort.current = controller;
-      setState({ ...IDLE, status: 'running', params });
+      setState({ ...IDLE, status: 'running', params, promptLength: ids.length });
       let last = 0;
-      import('@/lib/lessons/measure')
-        .then((m) =>
-          m.runRace(model, tokenizer, ids, {
-            ...params,
-            warmup: true,
+      const { tokens, repeats, seed } = params;
+      getClient()
+        .call(
+          'race',
+          { model: model.key, ids, tokens, repeats, seed, warmup: true },
+          {
             signal: controller.signal,
-            onProgress: (progress) => {
+            onProgress: (value) => {
+              const progress = value as RaceProgress;
               // A re-render per step is cheap, but not at 60 per second on a fast GPU.
               const now = performance.now();
               if (now - last < 80 && progress.step !== progress.tokens) return;
               last = now;
               setState((s) => ({ ...s, progress }));
             },
-          }),
+          },
         )
         .then(
           (result) => setState((s) => ({ ...s, status: 'done', runs: result.runs, warmup: result.warmup, progress: null })),

@@ -33,6 +33,11 @@ export interface RaceOptions {
   warmup: boolean;
   signal?: AbortSignal;
   onProgress?: (p: RaceProgress) => void;
+  /**
+   * Awaited after each step, outside its timed region: the model thread gives its event loop a turn here
+   * so that Stop (an abort message) is seen before the next step.
+   */
+  between?: () => Promise<void>;
 }
 
 export interface RaceResult {
@@ -67,6 +72,7 @@ async function oneRun(
     run.ms.push(r.ms);
     run.ids.push(r.id);
     report(run.ms.length);
+    await opts.between?.();
   }
   if (opts.signal?.aborted) throw new AbortedError();
   return run;
@@ -125,15 +131,26 @@ async function timedForward(model: GPT, ids: readonly number[], cache: KVCache) 
  * Time to first token for a prompt, then `decodeSteps` cached steps after it. The caller should run
  * it once untimed first (`warmup`) so shader compilation is not counted.
  */
-export async function measurePrefill(model: GPT, ids: readonly number[], decodeSteps: number): Promise<PrefillTiming> {
+export async function measurePrefill(
+  model: GPT,
+  ids: readonly number[],
+  decodeSteps: number,
+  opts: { signal?: AbortSignal; between?: () => Promise<void> } = {},
+): Promise<PrefillTiming> {
   let cache = emptyCache(model.config);
+  const check = async () => {
+    await opts.between?.();
+    if (opts.signal?.aborted) throw new AbortedError();
+  };
   try {
+    await check();
     const first = await timedForward(model, ids, cache);
     cache = first.cache;
     const decodeMs: number[] = [];
     let next = argmax(first.logits);
     const steps = Math.min(decodeSteps, model.config.blockSize - ids.length);
     for (let i = 0; i < steps; i++) {
+      await check();
       const r = await timedForward(model, [next], cache);
       disposeCache(cache);
       cache = r.cache;
@@ -205,11 +222,7 @@ export async function compareChunkedPrefill(model: GPT, ids: readonly number[], 
   };
 }
 
-/** Prompt lengths for the sweep: a few values up to what leaves room for the decode steps. */
-export function sweepLengths(blockSize: number, decodeSteps: number, available: number): number[] {
-  const max = Math.min(available, blockSize - decodeSteps);
-  return [4, 16, 32, 64, 128, 192, 248].filter((p) => p <= max);
-}
+export { sweepLengths } from './prefill';
 
 /** A long public-domain passage (Pride and Prejudice, chapter 1) to cut prompts of any length from. */
 export const PREFILL_TEXT =

@@ -34,18 +34,32 @@ export type RaceRow = {
   totalSpeedup: number;
 };
 
+/**
+ * The one computed record of a race: every tile, sentence, table footer and data attribute reads its
+ * figures from here, so no two places can disagree about what "median" means.
+ *
+ * Two timings, two definitions:
+ * - time to first token (TTFT): step 1, which reads the whole prompt in both generators (the prefill);
+ * - ms per token: the median over the decode steps only (tokens 2 to N) of the per-step values, where a
+ *   per-step value is the median over repeats.
+ */
 export interface RaceSummary {
   tokens: number;
   repeats: number;
-  /** Median of the per-step medians, ms per token. */
+  /** Step 1 (the prefill), median over repeats. */
+  naiveTtftMs: number;
+  cachedTtftMs: number;
+  /** ms per token: median over decode steps (tokens 2…N) of the per-step medians; NaN with fewer than 2 tokens. */
   naiveMedianMs: number;
   cachedMedianMs: number;
   /** naiveMedianMs / cachedMedianMs. */
   medianSpeedup: number;
-  /** Total time for all tokens, and its ratio. */
+  /** Total time for all tokens (prefill included), and its ratio. */
   naiveTotalMs: number;
   cachedTotalMs: number;
   totalSpeedup: number;
+  /** Tokens (rows) where a step took far longer than its neighbours: see {@link outlierTokens}. */
+  outliers: number[];
   /** True when every run of both generators chose exactly the same token ids. */
   tokensMatch: boolean;
   /** First step where some run differs from the first naive run, or -1. */
@@ -92,11 +106,35 @@ export function raceRows(runs: RaceRuns): RaceRow[] {
   }));
 }
 
-/** Medians, totals, speedups and the token verdict for a whole race. */
+/** An outlier is a step more than this many times the median of its neighbours. */
+export const OUTLIER_FACTOR = 1.5;
+const NEIGHBOURS = 3;
+
+/**
+ * Decode tokens (2…N) where either generator's step took more than OUTLIER_FACTOR × the median of the
+ * NEIGHBOURS steps on each side. The naive step grows with the length, so neighbours rather than the
+ * whole run are the yardstick. Such a step is a pause outside the model — a garbage collection, the
+ * browser drawing, another program — not the cost of the cache; the table marks it instead of hiding it.
+ */
+export function outlierTokens(rows: readonly RaceRow[]): number[] {
+  const out: number[] = [];
+  const decode = rows.slice(1);
+  const isOutlier = (key: 'naiveMs' | 'cachedMs', i: number) => {
+    const around = decode.filter((_, j) => j !== i && Math.abs(j - i) <= NEIGHBOURS).map((r) => r[key]);
+    return around.length >= 2 && decode[i][key] > OUTLIER_FACTOR * median(around);
+  };
+  decode.forEach((r, i) => {
+    if (isOutlier('naiveMs', i) || isOutlier('cachedMs', i)) out.push(r.token);
+  });
+  return out;
+}
+
+/** TTFT, ms per token, totals, speedups, outliers and the token verdict for a whole race. */
 export function summarizeRace(runs: RaceRuns): RaceSummary {
   const rows = raceRows(runs);
-  const naiveMedianMs = median(rows.map((r) => r.naiveMs));
-  const cachedMedianMs = median(rows.map((r) => r.cachedMs));
+  const decode = rows.slice(1); // step 1 is the prefill in both generators: it is TTFT, not "per token"
+  const naiveMedianMs = decode.length ? median(decode.map((r) => r.naiveMs)) : NaN;
+  const cachedMedianMs = decode.length ? median(decode.map((r) => r.cachedMs)) : NaN;
   const last = rows.at(-1);
   const all = [...runs.naive, ...runs.cached];
   const reference = runs.naive[0]?.ids ?? [];
@@ -104,22 +142,65 @@ export function summarizeRace(runs: RaceRuns): RaceSummary {
   return {
     tokens: rows.length,
     repeats: Math.min(runs.naive.length, runs.cached.length),
+    naiveTtftMs: rows[0]?.naiveMs ?? NaN,
+    cachedTtftMs: rows[0]?.cachedMs ?? NaN,
     naiveMedianMs,
     cachedMedianMs,
     medianSpeedup: speedup(naiveMedianMs, cachedMedianMs),
     naiveTotalMs: last?.naiveTotal ?? 0,
     cachedTotalMs: last?.cachedTotal ?? 0,
     totalSpeedup: last ? last.totalSpeedup : NaN,
+    outliers: outlierTokens(rows),
     tokensMatch: all.length > 0 && runs.naive.length > 0 && runs.cached.length > 0 && mismatches.length === 0,
     firstMismatch: mismatches.length ? Math.min(...mismatches) : -1,
   };
 }
 
-/** The token counts the race offers: 32/64/128/256, capped by what fits after the prompt. */
+/** The most tokens a race can generate after a prompt of `promptLength`: the last token may fill the final position. */
+export const roomAfter = (blockSize: number, promptLength: number): number => blockSize - promptLength + 1;
+
+/** The token counts the race offers: 32/64/128/256, those that fit after the prompt (else the room itself). */
 export function tokenOptions(blockSize: number, promptLength: number, options = [32, 64, 128, 256]): number[] {
-  const room = Math.max(1, blockSize - promptLength + 1); // the last token may fill the final position
+  const room = Math.max(1, roomAfter(blockSize, promptLength));
   const fitting = options.filter((n) => n <= room);
   return fitting.length ? fitting : [room];
+}
+
+/** The race's input checked before anything runs: either why it cannot run, or what it will run. */
+export type RaceInput =
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      /** The tokens that will be generated (the request, capped by the room left). */
+      tokens: number;
+      options: number[];
+      /** Set when the request did not fit, e.g. "256 asked for; 247 fit after a 10-token prompt…". */
+      capped: string | null;
+    };
+
+/** A race needs a prompt and room for at least 2 tokens (a prefill and one decode step to compare). */
+export function checkRaceInput(blockSize: number, promptLength: number, requested: number): RaceInput {
+  if (promptLength === 0) return { ok: false, message: 'The prompt is empty: type a few words for both generators to continue.' };
+  const room = roomAfter(blockSize, promptLength);
+  if (promptLength > blockSize) {
+    return {
+      ok: false,
+      message: `The prompt is ${promptLength} tokens but the model sees at most ${blockSize}. Shorten it to at most ${blockSize - 1} tokens so that at least 2 can be generated.`,
+    };
+  }
+  if (room < 2) {
+    return {
+      ok: false,
+      message: `The prompt is ${promptLength} tokens and the model sees at most ${blockSize}: that leaves room for ${room} new token, and a race needs at least 2 (the first reads the prompt; the cache only helps after it). Shorten the prompt.`,
+    };
+  }
+  const options = tokenOptions(blockSize, promptLength);
+  const tokens = Math.min(requested, room);
+  const capped =
+    tokens < requested
+      ? `${requested} tokens asked for, but only ${room} fit after this ${promptLength}-token prompt in a ${blockSize}-token context: the race generates ${tokens}.`
+      : null;
+  return { ok: true, tokens, options, capped };
 }
 
 /** One CSV field: quoted when it holds a comma, quote, or line break; quotes doubled (RFC 4180). */
@@ -142,16 +223,28 @@ export interface RaceContext {
 }
 
 /**
- * The race as CSV: one line per run per step with the raw milliseconds and the chosen token, so a
- * reader can recompute every median. Warm-up runs are not included (they are not measurements).
+ * The race as CSV: one line per run per step with the raw milliseconds, its phase (step 1 is the
+ * prefill, whose median is TTFT; the rest are decode steps, whose median is ms per token) and the chosen
+ * token, so a reader can recompute every figure of the summary. Warm-up runs are not included (they are not measurements).
  */
 export function raceCsv(runs: RaceRuns, ctx: RaceContext): string {
-  const header = ['backend', 'model', 'prompt', 'seed', 'generator', 'repeat', 'step', 'ms', 'token_id'];
+  const header = ['backend', 'model', 'prompt', 'seed', 'generator', 'repeat', 'step', 'phase', 'ms', 'token_id'];
   const rows: (string | number)[][] = [];
   for (const generator of ['naive', 'cached'] as const) {
     runs[generator].forEach((run, repeat) =>
       run.ms.forEach((ms, step) =>
-        rows.push([ctx.backend, ctx.model, ctx.prompt, ctx.seed, generator, repeat + 1, step + 1, Number(ms.toFixed(3)), run.ids[step]]),
+        rows.push([
+          ctx.backend,
+          ctx.model,
+          ctx.prompt,
+          ctx.seed,
+          generator,
+          repeat + 1,
+          step + 1,
+          step === 0 ? 'prefill' : 'decode', // the same split as TTFT and ms per token
+          Number(ms.toFixed(3)),
+          run.ids[step],
+        ]),
       ),
     );
   }
@@ -169,24 +262,23 @@ export function formatSpeedup(x: number): string {
   return Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×` : '—';
 }
 
-/** What the learner's own race says, as sentences built from its numbers (no number is made up). */
+/** What the learner's own race says, as sentences built from its summary and rows (no number is made up). */
 export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend: string): string[] {
-  if (rows.length === 0) return [];
+  if (rows.length < 2) return [];
   const out: string[] = [];
   const last = rows[rows.length - 1];
-  const decode = rows.slice(1); // step 1 is the prefill for the cached run: both read the whole prompt
-  const cachedStep = decode.length ? median(decode.map((r) => r.cachedMs)) : s.cachedMedianMs;
-  const ratio = speedup(last.naiveMs, cachedStep);
+  const ratio = s.medianSpeedup;
   out.push(
-    `On your device (${backend}) a cached step took a median ${formatMs(cachedStep)} ms, and the naive step for token ${last.token} ` +
-      `took ${formatMs(last.naiveMs)} ms — ` +
-      (ratio >= 1 ? `the cache made that step ${formatSpeedup(ratio)} faster.` : `the cached step was the slower one (${formatSpeedup(ratio)}).`),
+    `On your device (${backend}) the first token, which reads the whole prompt, took ${formatMs(s.naiveTtftMs)} ms naive and ` +
+      `${formatMs(s.cachedTtftMs)} ms cached. After it, a cached step took a median ${formatMs(s.cachedMedianMs)} ms per token and a ` +
+      `naive step ${formatMs(s.naiveMedianMs)} ms — ` +
+      (ratio >= 1 ? `the cache made a step ${formatSpeedup(ratio)} faster.` : `the cached step was the slower one (${formatSpeedup(ratio)}).`),
   );
   out.push(
     `All ${s.tokens} tokens took ${formatMs(s.naiveTotalMs)} ms without a cache and ${formatMs(s.cachedTotalMs)} ms with one: ` +
       `${formatSpeedup(s.totalSpeedup)} overall.`,
   );
-  const first = rows[0];
+  const first = rows[1]; // the first decode step
   const growth = speedup(last.naiveMs, first.naiveMs);
   if (ratio < 1) {
     out.push(
@@ -196,18 +288,23 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
   }
   if (Number.isFinite(growth) && growth < 1.5 && rows.length > 4) {
     out.push(
-      `The naive step barely grew (${formatMs(first.naiveMs)} ms at the first token, ${formatMs(last.naiveMs)} ms at the last): ` +
+      `The naive step barely grew (${formatMs(first.naiveMs)} ms at token ${first.token}, ${formatMs(last.naiveMs)} ms at token ${last.token}): ` +
         'here a step costs about the same whether it reads 1 position or many, so its time goes to fixed per-operation ' +
         'overhead (launching kernels, reading results back) rather than to arithmetic. The cache cannot save overhead, only arithmetic.',
     );
   } else if (s.totalSpeedup < 1.5) {
-    out.push(
-      'The cache saved little at this length: the repeated work is small while the sequence is short. Try more tokens.',
-    );
+    out.push('The cache saved little at this length: the repeated work is small while the sequence is short. Try more tokens.');
   } else {
     out.push(
-      `The naive step grew from ${formatMs(first.naiveMs)} ms to ${formatMs(last.naiveMs)} ms as the sequence lengthened; ` +
-        'the cached step stayed roughly flat, because it reads one new position whatever the length.',
+      `The naive step grew from ${formatMs(first.naiveMs)} ms at token ${first.token} to ${formatMs(last.naiveMs)} ms at token ${last.token} ` +
+        'as the sequence lengthened; the cached step stayed roughly flat, because it reads one new position whatever the length.',
+    );
+  }
+  if (s.outliers.length) {
+    out.push(
+      `${s.outliers.length === 1 ? 'One step' : `${s.outliers.length} steps`} (token ${s.outliers.join(', ')}) took more than ` +
+        `${OUTLIER_FACTOR}× as long as ${s.outliers.length === 1 ? 'its' : 'their'} neighbours: a pause outside the model (a garbage ` +
+        'collection, another program), marked in the table rather than hidden. The medians above are hardly moved by it.',
     );
   }
   return out;

@@ -17,8 +17,11 @@ const cacheLen = async (cell: Locator) => Number(await cell.locator('[data-cache
 async function expectCacheLen(cell: Locator, n: number) {
   await expect(cell.locator('[data-cache-len]')).toHaveAttribute('data-cache-len', String(n), { timeout: 120_000 });
 }
+/** tf.memory() lives in the model worker now: the dev hook asks it (an async call) and page.evaluate awaits it. */
 const numTensors = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __kvlab: { memory(): { numTensors: number } } }).__kvlab.memory().numTensors);
+  page.evaluate(
+    async () => (await (window as unknown as { __kvlab: { memory(): Promise<{ numTensors: number }> } }).__kvlab.memory()).numTensors,
+  );
 
 test('one token at a time: Step, → and Space add one cache position each; P plays and pauses; typing is left alone; Reset restores', async ({ page }) => {
   const errors = collectErrors(page);

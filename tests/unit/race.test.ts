@@ -3,6 +3,8 @@ import {
   csvField,
   cumulative,
   interpretRace,
+  checkRaceInput,
+  outlierTokens,
   medianPerStep,
   raceCsv,
   raceRows,
@@ -50,7 +52,9 @@ describe('race arithmetic', () => {
     const same = summarizeRace({ naive: [run([4, 8], [7, 9])], cached: [run([4, 2], [7, 9])] });
     expect(same.tokensMatch).toBe(true);
     expect(same.firstMismatch).toBe(-1);
-    expect(same.medianSpeedup).toBeCloseTo(6 / 3);
+    expect(same.naiveTtftMs).toBe(4); // step 1 on its own
+    expect(same.cachedTtftMs).toBe(4);
+    expect(same.medianSpeedup).toBeCloseTo(8 / 2); // decode steps only: token 2
     const differ = summarizeRace({ naive: [run([4, 8], [7, 9])], cached: [run([4, 2], [7, 1])] });
     expect(differ.tokensMatch).toBe(false);
     expect(differ.firstMismatch).toBe(1);
@@ -66,6 +70,27 @@ describe('race arithmetic', () => {
     expect(tokenOptions(256, 10)).toEqual([32, 64, 128, 256].filter((n) => n <= 247));
     expect(tokenOptions(256, 1)).toEqual([32, 64, 128, 256]);
     expect(tokenOptions(16, 10)).toEqual([7]);
+  });
+
+  it('bad race input never runs: empty, over the context, or under 2 tokens of room', () => {
+    expect(checkRaceInput(256, 0, 32)).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
+    expect(checkRaceInput(256, 1300, 32)).toMatchObject({ ok: false, message: expect.stringMatching(/1300 tokens.*at most 256/) });
+    expect(checkRaceInput(256, 256, 32)).toMatchObject({ ok: false, message: expect.stringMatching(/room for 1 new token.*at least 2/) });
+    expect(checkRaceInput(256, 255, 32)).toEqual({ ok: true, tokens: 2, options: [2], capped: expect.stringMatching(/32 tokens asked for, but only 2 fit/) });
+  });
+
+  it('256 is offered only where it fits, and a capped request says how many and why', () => {
+    expect(checkRaceInput(256, 1, 256)).toEqual({ ok: true, tokens: 256, options: [32, 64, 128, 256], capped: null });
+    const capped = checkRaceInput(256, 10, 256);
+    expect(capped).toEqual({ ok: true, tokens: 247, options: [32, 64, 128], capped: expect.stringContaining('only 247 fit after this 10-token prompt') });
+  });
+
+  it('marks a step far slower than its neighbours as an outlier, in either generator, never the prefill', () => {
+    const naive = [50, 10, 11, 12, 40, 14, 15, 16];
+    const cached = [50, 5, 5, 5, 5, 5, 20, 5];
+    const s = summarizeRace({ naive: [run(naive)], cached: [run(cached)] });
+    expect(s.outliers).toEqual([5, 7]);
+    expect(outlierTokens(raceRows({ naive: [run([1, 2, 3, 4, 5, 6])], cached: [run([1, 1, 1, 1, 1, 1])] }))).toEqual([]);
   });
 });
 
@@ -85,10 +110,10 @@ describe('race CSV', () => {
       { backend: 'wasm', model: 'austen', prompt: 'It is, "a truth"', seed: 3 },
     );
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('backend,model,prompt,seed,generator,repeat,step,ms,token_id');
+    expect(lines[0]).toBe('backend,model,prompt,seed,generator,repeat,step,phase,ms,token_id');
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toBe('wasm,austen,"It is, ""a truth""",3,naive,1,1,1.235,5');
-    expect(lines[4]).toBe('wasm,austen,"It is, ""a truth""",3,cached,1,2,0.5,6');
+    expect(lines[1]).toBe('wasm,austen,"It is, ""a truth""",3,naive,1,1,prefill,1.235,5');
+    expect(lines[4]).toBe('wasm,austen,"It is, ""a truth""",3,cached,1,2,decode,0.5,6');
   });
 });
 
@@ -103,15 +128,15 @@ describe('race interpretation', () => {
   it('names the measured numbers, and says when per-op overhead dominates', () => {
     const runs = { naive: [run([10, 10, 10, 10, 11, 11])], cached: [run([10, 9, 9, 9, 9, 9])] };
     const lines = interpretRace(raceRows(runs), summarizeRace(runs), 'webgpu');
-    expect(lines[0]).toContain('token 6 took 11.0 ms');
-    expect(lines[0]).toContain('a median 9.00 ms');
-    expect(lines[0]).toContain('1.2× faster');
+    expect(lines[0]).toContain('took 10.0 ms naive and 10.0 ms cached'); // TTFT: step 1
+    expect(lines[0]).toContain('a median 9.00 ms per token and a naive step 10.0 ms'); // decode steps 2–6: [10,10,10,11,11]
+    expect(lines[0]).toContain('1.1× faster'); // 10 / 9
     expect(lines.join(' ')).toMatch(/overhead/);
   });
 
   it('says the naive step grew when it did', () => {
     const runs = { naive: [run([2, 4, 6, 8, 10, 12])], cached: [run([2, 1, 1, 1, 1, 1])] };
     const lines = interpretRace(raceRows(runs), summarizeRace(runs), 'wasm');
-    expect(lines.join(' ')).toMatch(/grew from 2\.00 ms to 12\.0 ms/);
+    expect(lines.join(' ')).toMatch(/grew from 4\.00 ms at token 2 to 12\.0 ms at token 6/);
   });
 });

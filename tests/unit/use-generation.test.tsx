@@ -4,13 +4,14 @@ import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import * as tf from '@tensorflow/tfjs-core';
 import { useGeneration } from '@/lib/hooks/useGeneration';
 import { bytes, tinyModel, useCpu } from './gpt-helpers';
+import { localModel, openGenerators } from './helpers/local-engine';
 
 beforeAll(useCpu);
 afterEach(cleanup);
 
 describe('useGeneration', () => {
   it('steps one token at a time, the cache growing by one row per step from the prompt length', async () => {
-    const model = tinyModel();
+    const model = localModel(tinyModel(), bytes);
     const { result } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Emma', readCache: true }));
     await act(() => result.current.step());
     expect(result.current.promptTokens.map((t) => t.label).join('')).toBe('Emma');
@@ -26,7 +27,7 @@ describe('useGeneration', () => {
   });
 
   it('frees every tensor it made on reset and on unmount (tensor count back to the weights alone)', async () => {
-    const model = tinyModel();
+    const model = localModel(tinyModel(), bytes);
     const before = tf.memory().numTensors;
     const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Mr. Darcy' }));
     await act(() => result.current.step());
@@ -43,7 +44,7 @@ describe('useGeneration', () => {
   });
 
   it('says so when the prompt is empty, and stops with a message when the context is full', async () => {
-    const model = tinyModel({ blockSize: 6 });
+    const model = localModel(tinyModel({ blockSize: 6 }), bytes);
     const { result, rerender } = renderHook(({ prompt }) => useGeneration({ model, tokenizer: bytes, prompt }), {
       initialProps: { prompt: '' },
     });
@@ -58,7 +59,7 @@ describe('useGeneration', () => {
   });
 
   it('shows the notice when a long prompt is cut to the context', async () => {
-    const model = tinyModel({ blockSize: 8 });
+    const model = localModel(tinyModel({ blockSize: 8 }), bytes);
     const { result } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'It is a truth universally acknowledged' }));
     await act(() => result.current.step());
     expect(result.current.notice).toMatch(/first \d+ were cut/);
@@ -68,7 +69,7 @@ describe('useGeneration', () => {
 
 describe('useGeneration with traceStep: every', () => {
   it('hands the newest query of every step to the view and keeps no traces in the records', async () => {
-    const model = tinyModel();
+    const model = localModel(tinyModel(), bytes);
     const before = tf.memory().numTensors;
     const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Bath', traceStep: 'every' }));
     await act(() => result.current.step());
@@ -78,5 +79,80 @@ describe('useGeneration with traceStep: every', () => {
     expect(result.current.records.every((r) => r.trace === undefined)).toBe(true);
     unmount();
     await waitFor(() => expect(tf.memory().numTensors).toBe(before));
+  });
+});
+
+describe('useGeneration always closes its generators (issue 10: the in-flight guard)', () => {
+  const settle = async (before: number) => {
+    await waitFor(async () => expect(await openGenerators()).toBe(0));
+    await waitFor(() => expect(tf.memory().numTensors).toBe(before));
+  };
+
+  it('queues a second step() made in the same tick: one generator, two tokens in order, none dropped', async () => {
+    const model = localModel(tinyModel(), bytes);
+    const before = tf.memory().numTensors;
+    const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Emma' }));
+    await act(async () => {
+      await Promise.all([result.current.step(), result.current.step()]);
+    });
+    expect(result.current.tokens).toHaveLength(2);
+    expect(result.current.records.map((r) => r.step)).toEqual([0, 1]);
+    expect(result.current.records.map((r) => r.processed)).toEqual([4, 1]); // the second step used the first one's cache
+    expect(result.current.queued).toBe(0);
+    expect(await openGenerators()).toBe(1);
+    unmount();
+    await settle(before);
+  });
+
+  it('frees everything when play is paused and the hook unmounts mid-play', async () => {
+    const model = localModel(tinyModel(), bytes);
+    const before = tf.memory().numTensors;
+    const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Bath', playDelayMs: 0 }));
+    act(() => result.current.play());
+    await waitFor(() => expect(result.current.tokens.length).toBeGreaterThanOrEqual(3));
+    unmount();
+    await settle(before);
+  });
+
+  it('closes a generator that was still being created when reset came (abort mid-start)', async () => {
+    const model = localModel(tinyModel(), bytes);
+    const before = tf.memory().numTensors;
+    const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Persuasion' }));
+    await act(async () => {
+      const pending = result.current.step();
+      result.current.reset();
+      await pending;
+    });
+    expect(result.current.tokens).toEqual([]);
+    await settle(before);
+    await act(() => result.current.step());
+    expect(result.current.tokens).toHaveLength(1);
+    unmount();
+    await settle(before);
+  });
+
+  it('closes the generator after a step fails, and says so in words', async () => {
+    const good = tinyModel();
+    const broken = { ...good, weights: { ...good.weights, 'ln_f.weight': tf.ones([3]) } }; // [3], not [nEmbd]
+    const model = localModel(broken, bytes);
+    const before = tf.memory().numTensors;
+    const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Emma' }));
+    await act(() => result.current.step());
+    expect(result.current.status).toBe('error');
+    expect(result.current.message?.kind).toBe('backend');
+    await settle(before);
+    unmount();
+    await settle(before);
+  });
+
+  it('closes the generator when generation reaches its token limit', async () => {
+    const model = localModel(tinyModel(), bytes);
+    const before = tf.memory().numTensors;
+    const { result, unmount } = renderHook(() => useGeneration({ model, tokenizer: bytes, prompt: 'Emma', maxNewTokens: 2 }));
+    await act(() => result.current.step());
+    await act(() => result.current.step());
+    expect(result.current.stopReason).toBe('maxTokens');
+    await settle(before);
+    unmount();
   });
 });

@@ -1,0 +1,209 @@
+/**
+ * What the model thread can be asked to do: the methods the Web Worker (or, where a backend cannot run
+ * in a worker, the main thread) serves. Each method is a thin call into lib/backend, lib/gpt or
+ * lib/lessons/measure — no model logic lives here (STYLE.md item 20) — and takes and returns plain,
+ * structured-cloneable values. Tensors (weights, caches, live generators) stay on this side, keyed by
+ * a model key or a generator id.
+ */
+import type { BackendName, BackendState } from '../backend/store';
+import type { GenerateOptions, GPT, GPTConfig, ModelInfo, PlainLayerKV, PlainTrace, StepRecord, Tokenizer } from '../gpt';
+import type { MatMulCheck } from '../backend/device-check';
+import type { ChunkedComparison, PrefillTiming, RaceProgress, RaceResult } from '../lessons/measure';
+import type { KindRecipe } from '../lessons/cache-kinds';
+import type { KindMeasurement } from '../lessons/cache-quality';
+import type { ModelMeasurement } from '../lessons/gqa';
+
+/** A step record as plain values: no logits, no live cache tensors. */
+export type PlainStepRecord = Omit<StepRecord, 'logits' | 'cache'>;
+
+/** What every method gets besides its argument: a cancel signal and a way to report progress. */
+export interface CallContext {
+  signal: AbortSignal;
+  progress(value: unknown): void;
+}
+
+export interface GenStartArgs {
+  model: string;
+  /** The prompt as text: encoded and fitted to the context here (preparePrompt). */
+  prompt: string;
+  mode: 'naive' | 'cached';
+  options: Pick<GenerateOptions, 'maxNewTokens' | 'sampling' | 'traceStep'>;
+}
+
+export interface RaceArgs {
+  model: string;
+  ids: number[];
+  tokens: number;
+  repeats: number;
+  seed: number;
+  warmup: boolean;
+}
+
+/** Gives the event loop a turn (so an abort message or a click can be handled) without a 4 ms timer clamp. */
+export function yieldToLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * Build the method table. `onBackend` is told every backend state change (the client mirrors it into
+ * the page's backend store, which the header badge reads). Tests `register` in-memory models.
+ */
+export function createEngine(onBackend: (state: BackendState) => void) {
+  const models = new Map<string, { model: GPT; tokenizer: Tokenizer }>();
+  const gens = new Map<number, AsyncGenerator<StepRecord>>();
+  let nextGen = 1;
+  let unsubscribe: (() => void) | null = null;
+
+  const entry = (key: string) => {
+    const m = models.get(key);
+    if (!m) throw new Error(`The model "${key}" is not loaded here (it was released, or the page reloaded the engine).`);
+    return m;
+  };
+  const model = (key: string): GPT => entry(key).model;
+
+  const methods = {
+    /** Start tfjs (see lib/backend's initBackend); the report comes back and every later change via onBackend. */
+    async init(args: { requested: BackendName | null; wasmPath?: string }) {
+      const backend = await import('../backend');
+      const store = await import('../backend/store');
+      unsubscribe ??= store.subscribeBackend(() => onBackend(store.getBackendState()));
+      onBackend(store.getBackendState());
+      return backend.initBackend(args.requested, { wasmPath: args.wasmPath });
+    },
+
+    /** Load `public/models/<name>/` from `url`; returns its plain description. */
+    async load(args: { key: string; url: string }, ctx: CallContext): Promise<{ config: GPTConfig; info: ModelInfo }> {
+      const { loadTf } = await import('../backend');
+      await loadTf();
+      const gpt = await import('../gpt');
+      const loaded = await gpt.loadModel(args.url, (u) => fetch(u), (p) => ctx.progress(p));
+      const old = models.get(args.key);
+      if (old) gpt.disposeWeights(old.model.weights);
+      models.set(args.key, { model: loaded.model, tokenizer: loaded.tokenizer });
+      return { config: loaded.model.config, info: loaded.info };
+    },
+
+    /** Free a model's weights. */
+    async unload(args: { key: string }) {
+      const m = models.get(args.key);
+      models.delete(args.key);
+      if (m) (await import('../gpt')).disposeWeights(m.model.weights);
+    },
+
+    /**
+     * Create a naive or cached generator for a prompt (an empty one throws EmptyPromptError; a long one is
+     * cut with a notice). Returns its id for genNext / genReturn and the prompt as the model sees it.
+     */
+    async genStart(args: GenStartArgs): Promise<{ gen: number; ids: number[]; notice: string | null }> {
+      const gpt = await import('../gpt');
+      const { model: gptModel, tokenizer } = entry(args.model);
+      const prepared = gpt.preparePrompt(tokenizer, args.prompt, gptModel.config);
+      const generate = args.mode === 'naive' ? gpt.generateNaive : gpt.generateCached;
+      const gen = nextGen++;
+      gens.set(gen, generate(gptModel, tokenizer, prepared.ids, args.options));
+      return { gen, ids: prepared.ids, notice: prepared.notice ?? null };
+    },
+
+    /** One more step: its record (and the cache as plain arrays, read after the timed region), or null when done. */
+    async genNext(args: { gen: number; readCache: boolean }): Promise<{ record: PlainStepRecord; cache: PlainLayerKV[] | null } | null> {
+      const g = gens.get(args.gen);
+      if (!g) throw new Error('This generation was already closed.');
+      const result = await g.next();
+      if (result.done) {
+        gens.delete(args.gen);
+        return null;
+      }
+      const { cache: live, ...rest } = result.value;
+      delete rest.logits; // not asked for (no returnLogits); never sent across
+      const record: PlainStepRecord = rest;
+      const cache = args.readCache && live ? await (await import('../gpt')).readCache(live) : null;
+      return { record, cache };
+    },
+
+    /** Close a generator: its `finally` frees the cache tensors. Safe to call twice. */
+    async genReturn(args: { gen: number }) {
+      const g = gens.get(args.gen);
+      gens.delete(args.gen);
+      await g?.return(undefined);
+    },
+
+    /** Attention internals of one uncached pass, as plain arrays. */
+    async trace(args: { model: string; ids: number[] }): Promise<PlainTrace> {
+      return (await import('../gpt')).traceForward(model(args.model), args.ids);
+    },
+
+    /** The race (lib/lessons/measure's runRace); progress per step; the event loop gets a turn between steps. */
+    async race(args: RaceArgs, ctx: CallContext): Promise<RaceResult> {
+      const m = await import('../lessons/measure');
+      return m.runRace(model(args.model), entry(args.model).tokenizer, args.ids, {
+        ...args,
+        signal: ctx.signal,
+        onProgress: (p: RaceProgress) => ctx.progress(p),
+        between: yieldToLoop,
+      });
+    },
+
+    /** Time to first token for the first `length` tokens of PREFILL_TEXT, then `decodeSteps` cached steps. */
+    async prefill(args: { model: string; length: number; decodeSteps: number }, ctx: CallContext): Promise<PrefillTiming> {
+      const m = await import('../lessons/measure');
+      const ids = m.promptOfLength(entry(args.model).tokenizer, args.length);
+      return m.measurePrefill(model(args.model), ids, args.decodeSteps, { signal: ctx.signal, between: yieldToLoop });
+    },
+
+    /** One-pass against chunked prefill of the first `length` tokens of PREFILL_TEXT. */
+    async chunked(args: { model: string; length: number; chunk: number }): Promise<ChunkedComparison> {
+      const m = await import('../lessons/measure');
+      return m.compareChunkedPrefill(model(args.model), m.promptOfLength(entry(args.model).tokenizer, args.length), args.chunk);
+    },
+
+    /** One cache kind (named by a recipe) against the full cache on `text`: lib/lessons/cache-quality's measureKind. */
+    async measureKind(args: { model: string; text: string; recipe: KindRecipe }): Promise<KindMeasurement> {
+      const { model: gptModel, tokenizer } = entry(args.model);
+      const kind = await (await import('../lessons/cache-kinds')).makeKind(args.recipe, gptModel);
+      return (await import('../lessons/cache-quality')).measureKind(gptModel, tokenizer, args.text, kind);
+    },
+
+    /** A model's loss and cache size on `text`: lib/lessons/gqa's measureModel. */
+    async measureModel(args: { model: string; text: string }): Promise<ModelMeasurement> {
+      const { model: gptModel, tokenizer } = entry(args.model);
+      return (await import('../lessons/gqa')).measureModel(gptModel, tokenizer, args.text);
+    },
+
+    async matmul(args: { size: number; runs: number }): Promise<MatMulCheck> {
+      return (await import('../backend/device-check')).checkMatMul(args.size, args.runs);
+    },
+
+    /** tfjs's counters (tensors, bytes) for the browser tests' leak checks. */
+    async memory(): Promise<{ numTensors: number; numBytes: number; backend: string; generators: number }> {
+      const tf = await import('@tensorflow/tfjs-core');
+      const { numTensors, numBytes } = tf.memory();
+      return { numTensors, numBytes, backend: tf.getBackend(), generators: gens.size };
+    },
+  };
+
+  return {
+    methods,
+    /** Make an in-memory model callable under `key` (tests; the page always goes through `load`). */
+    register(key: string, gpt: GPT, tokenizer: Tokenizer) {
+      models.set(key, { model: gpt, tokenizer });
+    },
+    dispose() {
+      unsubscribe?.();
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+export type Methods = Engine['methods'];
+export type MethodName = keyof Methods;
+export type ArgsOf<K extends MethodName> = Parameters<Methods[K]>[0];
+export type ResultOf<K extends MethodName> = Awaited<ReturnType<Methods[K]>>;
+
