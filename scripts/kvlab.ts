@@ -5,6 +5,7 @@
  *                  [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend cpu|wasm]
  *   kvlab eval     --model <name|dir> --text-file F [--backend cpu|wasm]
  *   kvlab bench    [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,…]
+ *   kvlab serve    [--port N] [--lan] [--dir out] [--results file.jsonl]   (lib/cli/serve.ts)
  *
  * <name> means public/models/<name>/. Usage and model errors print one line and exit with code 2.
  */
@@ -23,11 +24,13 @@ import type { Tokenizer } from '../lib/gpt/tokenizer';
 import { ModelLoadError } from '../lib/gpt/weights-io';
 import { runBench } from './bench';
 import { num, parse, str, UsageError } from './cli-args';
+import { runServe, SERVE_HELP } from '../lib/cli/serve';
 
 const HELP = `usage: kvlab generate --model <name|dir> --prompt "text" [--tokens N] [--mode cached|naive] [--seed S]
                       [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend cpu|wasm]
        kvlab eval --model <name|dir> --text-file F [--backend cpu|wasm]
-       kvlab bench [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,64]`;
+       kvlab bench [--model name] [--backends cpu,wasm] [--repeats N] [--positions 16,32,64]
+${SERVE_HELP}`;
 
 /** A model name is public/models/<name>/; anything with a slash, or an existing directory, is a path. */
 export function modelDir(model: string | undefined): string {
@@ -139,11 +142,12 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === 'generate') return generate(rest);
   if (cmd === 'eval') return evaluate(rest);
   if (cmd === 'bench') return runBench(rest);
+  if (cmd === 'serve') return runServe(rest);
   if (cmd === undefined || cmd === '--help' || cmd === '-h') {
     process.stdout.write(HELP + '\n');
     return;
   }
-  throw new UsageError(`unknown command "${cmd}" (expected generate, eval or bench)`);
+  throw new UsageError(`unknown command "${cmd}" (expected generate, eval, bench or serve)`);
 }
 
 // Quiets tfjs's "install tfjs-node" banner and skips its debug checks: this is a tool, not a test.

@@ -43,7 +43,7 @@ function line(r) {
   return `| ${r.backend} | ${r.tokens} | ${r.naive.toFixed(2)} | ${r.cached.toFixed(2)} | ${r.speedup.toFixed(2)}× | ${r.match} |`;
 }
 
-const server = spawn(process.execPath, ['scripts/serve.js'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+const server = spawn(process.execPath, ['bin/kvlab.js', 'serve', '--results', 'test-results/class-results.jsonl'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const rows = [];
 try {
