@@ -2,8 +2,8 @@
 
 import { useEffect, useState } from 'react';
 import { useBackend } from '@/lib/hooks/useBackend';
-import type { MatMulCheck } from '@/lib/device-check';
-import { BACKEND_ORDER } from '@/lib/backend-store';
+import type { MatMulCheck } from '@/lib/backend/device-check';
+import { BACKEND_ORDER } from '@/lib/backend/store';
 import { LiveCell } from '@/components/notebook/LiveCell';
 
 const LABELS = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (plain JavaScript)' } as const;
@@ -16,7 +16,7 @@ export function DeviceReport() {
   useEffect(() => {
     if (state.status !== 'ready') return;
     let cancelled = false;
-    import('@/lib/device-check')
+    import('@/lib/backend/device-check')
       .then((m) => m.checkMatMul(256, 5))
       .then(
         (result) => !cancelled && setCheck(result),

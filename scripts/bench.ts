@@ -15,6 +15,7 @@ import { fromHFConfig, type GPTConfig } from '../lib/gpt/config';
 import { forward, type GPT } from '../lib/gpt/forward';
 import { cacheBytesFor, disposeCache, emptyCache, type KVCache } from '../lib/gpt/kvcache';
 import { loadModelDir } from '../lib/gpt/node-io';
+import { median } from '../lib/stats';
 import { countParams, disposeWeights, initWeights } from '../lib/gpt/params';
 import { num, parse, str, UsageError } from './cli-args';
 
@@ -23,7 +24,6 @@ const PLANNED: GPTConfig = { nLayer: 4, nHead: 4, nKvHead: 4, nEmbd: 128, blockS
 const WARMUP = 2;
 const COPY_BYTES = 64 * 2 ** 20;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timeIt(repeats: number, fn: () => Promise<void>): Promise<number> {
   for (let i = 0; i < WARMUP; i++) await fn();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Copies the tfjs WASM backend's binaries into public/tfjs-wasm/ so the static site serves them from
-// its own origin (lib/backend.ts points setWasmPaths there). Runs before `next build` and `next dev`.
+// its own origin (lib/backend/index.ts points setWasmPaths there). Runs before `next build` and `next dev`.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

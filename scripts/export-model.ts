@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GPTConfig } from '../lib/gpt/config';
 import { countParams, paramSpecs } from '../lib/gpt/params';
-import { VALIDATION_RULE } from '../lib/corpus';
+import { VALIDATION_RULE } from '../lib/train/corpus';
 import { generateCached } from '../lib/gpt/generate';
 import { loadModelDir, saveModelDir } from '../lib/gpt/node-io';
 

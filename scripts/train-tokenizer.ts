@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { trainBpe } from '../lib/bpe-train';
-import { loadAusten } from '../lib/corpus';
+import { trainBpe } from '../lib/train/bpe-train';
+import { loadAusten } from '../lib/train/corpus';
 import { BpeTokenizer } from '../lib/gpt/tokenizer';
 
 const { values } = parseArgs({

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadAusten } from '../lib/corpus';
+import { loadAusten } from '../lib/train/corpus';
 import { type GPTConfig, validateConfig } from '../lib/gpt/config';
 import { forward, type GPT } from '../lib/gpt/forward';
 import { crossEntropy } from '../lib/gpt/loss';

@@ -1,6 +1,6 @@
 'use client';
 
-import { formatValue, type HeadStep } from '@/lib/qkv';
+import { formatValue, type HeadStep } from '@/lib/lessons/qkv';
 
 export interface AttentionStagesProps {
   step: HeadStep;

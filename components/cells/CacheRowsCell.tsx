@@ -8,7 +8,8 @@ import { PromptBox } from '@/components/model/PromptBox';
 import { StepControls } from '@/components/model/StepControls';
 import { useGeneration, type ViewToken } from '@/lib/hooks/useGeneration';
 import { useModel, type ModelName } from '@/lib/hooks/useModel';
-import { cacheBytesFormula, diffRows, firstDifference, maxAbs, rowsOf } from '@/lib/lessons/cache-rows';
+import { cacheBytesFormula, diffRows, rowsOf } from '@/lib/lessons/cache-rows';
+import { firstDifference, maxAbs } from '@/lib/stats';
 import type { PlainLayerKV } from '@/lib/gpt/kvcache';
 import { CacheHeatmap } from './CacheHeatmap';
 import { Message } from './OneTokenCell';
@@ -53,7 +54,8 @@ function Compare({ runs, prompt }: { runs: Partial<Record<ModelName, Run>>; prom
     );
   }
   const n = Math.min(a.ids.length, b.ids.length);
-  const k = firstDifference(a.ids, b.ids);
+  const d = firstDifference(a.ids.slice(0, n), b.ids.slice(0, n)); // only the tokens both runs have
+  const k = d < 0 ? null : d;
   const perA = a.cacheBytes / Math.max(1, a.cacheLength);
   const perB = b.cacheBytes / Math.max(1, b.cacheLength);
   return (
@@ -119,7 +121,7 @@ export function CacheRowsCell() {
   const layer = gen.cache?.[state.layer];
   const kRows = useMemo(() => (layer ? rowsOf(layer.k) : []), [layer]);
   const vRows = useMemo(() => (layer ? rowsOf(layer.v) : []), [layer]);
-  const scale = useMemo(() => Math.max(maxAbs(kRows), maxAbs(vRows)), [kRows, vRows]);
+  const scale = useMemo(() => Math.max(maxAbs(kRows), maxAbs(vRows)) || 1, [kRows, vRows]);
   const q = gen.lastTrace?.[state.layer]?.q; // [nh][Tq][hs]
   const qRow = q ? [q.flatMap((head) => head[head.length - 1])] : null;
   const hs = c ? c.nEmbd / c.nHead : 1;

@@ -6,7 +6,7 @@ import { ModelGate } from '@/components/model/ModelGate';
 import { MeasureStatus } from './MeasureStatus';
 import { useModel } from '@/lib/hooks/useModel';
 import { DECODE_STEPS, usePrefill } from '@/lib/hooks/usePrefill';
-import { formatMs } from '@/lib/race';
+import { formatMs } from '@/lib/lessons/race';
 import '@/components/viz/viz.css';
 
 const DEFAULTS = { length: 128, chunk: 32 };

@@ -3,7 +3,7 @@
 import { useId, useMemo } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { LineChartCell } from '@/components/charts/LineChartCell';
-import { costTable, formatBytes, formatCount, kvCacheBytes, sampleRows, type ModelShape } from '@/lib/cost';
+import { costTable, formatBytes, formatCount, kvCacheBytes, sampleRows, type ModelShape } from '@/lib/lessons/cost';
 
 const PRESETS: Record<string, ModelShape & { label: string }> = {
   tiny: { label: 'Tiny — 4 layers, width 128', nLayer: 4, nEmbd: 128 },

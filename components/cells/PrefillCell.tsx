@@ -7,8 +7,9 @@ import { MeasureStatus } from './MeasureStatus';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { useModel } from '@/lib/hooks/useModel';
 import { DECODE_STEPS, usePrefill } from '@/lib/hooks/usePrefill';
-import { formatMs, median } from '@/lib/race';
-import type { PrefillTiming } from '@/lib/measure';
+import { formatMs } from '@/lib/lessons/race';
+import { median } from '@/lib/stats';
+import type { PrefillTiming } from '@/lib/lessons/measure';
 import '@/components/viz/viz.css';
 
 const DEFAULTS = { length: 64 };

@@ -9,7 +9,7 @@ import { TokenStrip } from '@/components/viz/TokenStrip';
 import { AttentionStages } from './AttentionStages';
 import { useModel, type ModelName } from '@/lib/hooks/useModel';
 import { useAttentionTrace } from '@/lib/hooks/useAttentionTrace';
-import { headStep } from '@/lib/qkv';
+import { headStep } from '@/lib/lessons/qkv';
 import type { GPTConfig, PlainTrace } from '@/lib/gpt';
 
 /** The most tokens the cell traces: enough for a sentence, few enough for a readable T×T map. */

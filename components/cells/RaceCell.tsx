@@ -7,7 +7,7 @@ import { PromptBox } from '@/components/model/PromptBox';
 import { RaceResults } from './RaceResults';
 import { useModel } from '@/lib/hooks/useModel';
 import { useRace } from '@/lib/hooks/useRace';
-import { tokenOptions } from '@/lib/race';
+import { tokenOptions } from '@/lib/lessons/race';
 import '@/components/viz/viz.css';
 
 const DEFAULTS = { prompt: 'It is a truth universally acknowledged', tokens: 32, repeats: 1, seed: 1 };

@@ -1,8 +1,8 @@
 'use client';
 
 import { useSyncExternalStore } from 'react';
-import { interpretRace } from '@/lib/race';
-import { getRaceReport, subscribeRaceReport } from '@/lib/race-store';
+import { interpretRace } from '@/lib/lessons/race';
+import { getRaceReport, subscribeRaceReport } from '@/lib/lessons/race-store';
 
 /** Lesson text that reads the learner's own race back to them, sentence by sentence from their numbers. */
 export function RaceReading() {

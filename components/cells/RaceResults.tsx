@@ -3,10 +3,10 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { chartPng, downloadBlob } from '@/components/charts/download';
-import type { BackendState } from '@/lib/backend-store';
+import type { BackendState } from '@/lib/backend/store';
 import type { RaceState } from '@/lib/hooks/useRace';
-import { formatMs, formatSpeedup, raceCsv, raceRows, summarizeRace, type RaceRow } from '@/lib/race';
-import { setRaceReport } from '@/lib/race-store';
+import { formatMs, formatSpeedup, raceCsv, raceRows, summarizeRace, type RaceRow } from '@/lib/lessons/race';
+import { setRaceReport } from '@/lib/lessons/race-store';
 
 const total = (ms: number[]) => ms.reduce((a, b) => a + b, 0);
 

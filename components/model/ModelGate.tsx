@@ -2,8 +2,8 @@
 
 import type { ReactNode } from 'react';
 import type { UseModel } from '@/lib/hooks/useModel';
-import type { BackendName } from '@/lib/backend-store';
-import { BACKEND_ORDER } from '@/lib/backend-store';
+import type { BackendName } from '@/lib/backend/store';
+import { BACKEND_ORDER } from '@/lib/backend/store';
 import './model.css';
 
 const LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import { stepKeyAction } from '@/lib/hooks/step-keys';
+import { stepKeyAction } from '@/components/model/step-keys';
 
 export interface StepControlsProps {
   onStep: () => void;

@@ -2,7 +2,8 @@
 
 import { useRef, type KeyboardEvent } from 'react';
 import './viz.css';
-import { formatValue, maxAbs } from '@/lib/qkv';
+import { formatValue } from '@/lib/lessons/qkv';
+import { maxAbs } from '@/lib/stats';
 
 export interface HeatmapProps {
   /** Rendered as `data-heatmap` (tests and styling find the heatmap by it). */

@@ -7,7 +7,7 @@ import {
   parseBackendParam,
   subscribeBackend,
   type BackendState,
-} from '@/lib/backend-store';
+} from '@/lib/backend/store';
 
 /** Read the backend state without starting tfjs (what the header badge does). */
 export function useBackendState(): BackendState {

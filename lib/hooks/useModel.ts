@@ -2,11 +2,11 @@
 
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
 import type { GPT, ModelInfo, Tokenizer } from '@/lib/gpt';
-import type { BackendState } from '@/lib/backend-store';
-import { parseBackendParam } from '@/lib/backend-store';
+import type { BackendState } from '@/lib/backend/store';
+import { parseBackendParam } from '@/lib/backend/store';
 import { assetPath } from '@/lib/paths';
 import { useBackend } from './useBackend';
-import { createModelRegistry, type EntrySnapshot, type LoadProgress } from './model-registry';
+import { createModelRegistry, type EntrySnapshot, type LoadProgress } from '@/lib/model-registry';
 
 /** The models the lab ships in `public/models/`. */
 export type ModelName = 'austen' | 'austen-gqa';

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GPT, Tokenizer } from '@/lib/gpt';
-import type { ChunkedComparison, PrefillTiming } from '@/lib/measure';
+import type { ChunkedComparison, PrefillTiming } from '@/lib/lessons/measure';
 
 /** Cached decode steps timed after each prefill. */
 export const DECODE_STEPS = 8;
@@ -35,12 +35,12 @@ export function usePrefill(model: GPT | null, tokenizer: Tokenizer | null) {
   }, []);
 
   const run = useCallback(
-    async (activity: string, job: (m: typeof import('@/lib/measure'), model: GPT, tokenizer: Tokenizer) => Promise<Partial<PrefillState>>) => {
+    async (activity: string, job: (m: typeof import('@/lib/lessons/measure'), model: GPT, tokenizer: Tokenizer) => Promise<Partial<PrefillState>>) => {
       if (!model || !tokenizer || busy.current) return;
       busy.current = true;
       setState((s) => ({ ...s, status: 'running', activity, error: null }));
       try {
-        const m = await import('@/lib/measure');
+        const m = await import('@/lib/lessons/measure');
         const patch = await job(m, model, tokenizer);
         if (alive.current) setState((s) => ({ ...s, ...patch, status: 'ready', activity: null }));
       } catch (err) {

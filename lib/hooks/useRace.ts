@@ -2,8 +2,8 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GPT, Tokenizer } from '@/lib/gpt';
-import type { RaceProgress } from '@/lib/measure';
-import type { RaceRun, RaceRuns } from '@/lib/race';
+import type { RaceProgress } from '@/lib/lessons/measure';
+import type { RaceRun, RaceRuns } from '@/lib/lessons/race';
 
 export interface RaceParams {
   prompt: string;
@@ -48,7 +48,7 @@ export function useRace(model: GPT | null, tokenizer: Tokenizer | null) {
       abort.current = controller;
       setState({ ...IDLE, status: 'running', params });
       let last = 0;
-      import('@/lib/measure')
+      import('@/lib/lessons/measure')
         .then((m) =>
           m.runRace(model, tokenizer, ids, {
             ...params,

@@ -41,16 +41,3 @@ export function cacheBytesFormula(c: CacheShape, T: number): number {
   return 2 * c.nLayer * c.nKvHead * (c.nEmbd / c.nHead) * T * 4;
 }
 
-/** The first position where two token lists differ, or null when one is a prefix of the other. */
-export function firstDifference(a: readonly number[], b: readonly number[]): number | null {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return null;
-}
-
-/** Largest absolute value, for a symmetric colour scale (1 for an empty block). */
-export function maxAbs(rows: readonly (readonly number[])[]): number {
-  let m = 0;
-  for (const r of rows) for (const v of r) m = Math.max(m, Math.abs(v));
-  return m || 1;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backendCandidates, describeAdapter, initBackend, parseBackendParam, SOFTWARE_GPU_NOTE } from '@/lib/backend';
-import { getBackendState } from '@/lib/backend-store';
+import { getBackendState } from '@/lib/backend/store';
 
 describe('parseBackendParam', () => {
   it('reads each known backend from the query string', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheBytesFormula, diffRows, firstDifference, maxAbs, rowsOf } from '@/lib/lessons/cache-rows';
+import { cacheBytesFormula, diffRows, rowsOf } from '@/lib/lessons/cache-rows';
 
 describe('cache-rows helpers', () => {
   it('lays the heads of one position side by side in one row', () => {
@@ -30,12 +30,5 @@ describe('cache-rows helpers', () => {
     const mha = { nLayer: 4, nHead: 4, nKvHead: 4, nEmbd: 128 };
     expect(cacheBytesFormula(mha, 1)).toBe(4096);
     expect(cacheBytesFormula({ ...mha, nKvHead: 1 }, 10)).toBe(10240);
-  });
-
-  it('finds where two generations part, and a colour scale that never divides by zero', () => {
-    expect(firstDifference([1, 2, 3], [1, 2, 4])).toBe(2);
-    expect(firstDifference([1, 2], [1, 2, 3])).toBeNull();
-    expect(maxAbs([[0, -3, 2]])).toBe(3);
-    expect(maxAbs([])).toBe(1);
   });
 });

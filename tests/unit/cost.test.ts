@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedStepMacs, costTable, formatBytes, formatCount, kvCacheBytes, naiveStepMacs, sampleRows } from '@/lib/cost';
+import { cachedStepMacs, costTable, formatBytes, formatCount, kvCacheBytes, naiveStepMacs, sampleRows } from '@/lib/lessons/cost';
 
 const gpt2 = { nLayer: 12, nEmbd: 768 };
 

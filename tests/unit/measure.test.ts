@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeWeights } from '../../lib/gpt/params';
 import { traceForward } from '../../lib/gpt/trace';
-import { compareChunkedPrefill, measurePrefill, runRace, sweepLengths } from '../../lib/measure';
-import { headStep, kvHeadFor, weightedSum, dot, formatValue } from '../../lib/qkv';
-import { summarizeRace } from '../../lib/race';
+import { compareChunkedPrefill, measurePrefill, runRace, sweepLengths } from '../../lib/lessons/measure';
+import { headStep, kvHeadFor, weightedSum, dot, formatValue } from '../../lib/lessons/qkv';
+import { summarizeRace } from '../../lib/lessons/race';
 import { bytes, tinyModel, useCpu } from './gpt-helpers';
 
 const model = tinyModel();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createModelRegistry, type LoadProgress } from '@/lib/hooks/model-registry';
+import { createModelRegistry, type LoadProgress } from '@/lib/model-registry';
 
 afterEach(() => vi.useRealTimers());
 

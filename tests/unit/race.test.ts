@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   csvField,
   cumulative,
-  firstDifference,
   interpretRace,
-  median,
   medianPerStep,
   raceCsv,
   raceRows,
@@ -12,7 +10,8 @@ import {
   summarizeRace,
   tokenOptions,
   toCsv,
-} from '@/lib/race';
+} from '@/lib/lessons/race';
+import { firstDifference, median } from '@/lib/stats';
 
 const run = (ms: number[], ids = ms.map((_, i) => i)) => ({ ms, ids });
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forward } from '../../lib/gpt/forward';
 import { disposeWeights } from '../../lib/gpt/params';
-import { referenceForward, type RefWeights } from '../../lib/gpt/reference';
+import { referenceForward, type RefWeights } from './helpers/reference';
 import { maxAbsDiff, tinyModel, useCpu } from './gpt-helpers';
 
 beforeAll(useCpu);

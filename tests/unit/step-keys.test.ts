@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stepKeyAction } from '@/lib/hooks/step-keys';
+import { stepKeyAction } from '@/components/model/step-keys';
 
 const on = (tagName: string, type?: string) => ({ tagName, type });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { countPieces, trainBpe } from '@/lib/bpe-train';
-import { AUSTEN_NOVELS, loadAusten, splitChapters, toParagraphs, VALIDATION_RULE } from '@/lib/corpus';
+import { countPieces, trainBpe } from '@/lib/train/bpe-train';
+import { AUSTEN_NOVELS, loadAusten, splitChapters, toParagraphs, VALIDATION_RULE } from '@/lib/train/corpus';
 import {
   BpeTokenizer, ByteTokenizer, GPT2_PATTERN, loadTokenizer, preTokenize, wtf8Decode, wtf8Encode, type Tokenizer,
 } from '@/lib/gpt/tokenizer';

@@ -4,6 +4,8 @@
  * React — so every figure the race lesson shows can be checked by a unit test.
  */
 
+import { firstDifference, median } from '../stats';
+
 /** One measured generation: per-step milliseconds (forward + logits readback) and the chosen ids. */
 export interface RaceRun {
   ms: number[];
@@ -50,14 +52,6 @@ export interface RaceSummary {
   firstMismatch: number;
 }
 
-/** The median of a list (mean of the middle two for an even count). NaN for an empty list. */
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /** Running sums: [a, a+b, a+b+c, …]. */
 export function cumulative(xs: readonly number[]): number[] {
   let sum = 0;
@@ -78,13 +72,6 @@ export function medianPerStep(runs: readonly RaceRun[]): number[] {
   if (runs.length === 0) return [];
   const n = Math.min(...runs.map((r) => r.ms.length));
   return Array.from({ length: n }, (_, i) => median(runs.map((r) => r.ms[i])));
-}
-
-/** The first step at which two id lists differ (a shorter list differs where it ends), or -1. */
-export function firstDifference(a: readonly number[], b: readonly number[]): number {
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return -1;
 }
 
 /** The table rows: per-step medians of both generators, their running totals and speedups. */

@@ -7,7 +7,8 @@
  * generators time (StepRecord.ms). Sampling, decoding text and bookkeeping happen outside.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { argmax, disposeCache, emptyCache, forward, generateCached, generateNaive, type GPT, type KVCache, type Tokenizer } from './gpt';
+import { argmax, disposeCache, emptyCache, forward, generateCached, generateNaive, type GPT, type KVCache, type Tokenizer } from '../gpt';
+import { maxAbsDifference } from '../stats';
 import type { RaceRun, RaceRuns } from './race';
 
 /** Sampling for the race: seeded, so naive and cached must draw the very same tokens. */
@@ -164,13 +165,6 @@ export interface ChunkedComparison {
   /** The next token each way (greedy). */
   onePassNext: number;
   chunkedNext: number;
-}
-
-/** Largest absolute difference between two equally long arrays. */
-export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 /** Prefill in one pass and in chunks of `chunk` tokens through the cache; compares time and logits. */

@@ -5,7 +5,7 @@
  * `?backend=webgpu|webgl|wasm|cpu` moves one to the front. Everything tfjs is loaded with dynamic
  * `import()`, so a page pays for tfjs only once it calls `initBackend`.
  */
-import { assetPath } from './paths';
+import { assetPath } from '../paths';
 import {
   BACKEND_ORDER,
   parseBackendParam,
@@ -13,7 +13,7 @@ import {
   getBackendState,
   type BackendName,
   type BackendReport,
-} from './backend-store';
+} from './store';
 
 export type { BackendName, BackendReport };
 export { parseBackendParam };

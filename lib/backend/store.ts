@@ -5,6 +5,7 @@
  * that run tfjs) writes to it. That is what keeps tfjs out of the first-load JavaScript of pages that
  * never run a model.
  */
+import { createStore } from '../store';
 
 /** The tfjs backends the lab knows, in the order it tries them. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -39,27 +40,16 @@ export type BackendState =
   | { status: 'ready'; report: BackendReport }
   | { status: 'error'; message: string };
 
-let state: BackendState = { status: 'idle' };
-const listeners = new Set<() => void>();
+const store = createStore<BackendState>({ status: 'idle' });
 
 /** Current state; stable identity between changes (safe for useSyncExternalStore). */
-export function getBackendState(): BackendState {
-  return state;
-}
+export const getBackendState = (): BackendState => store.get();
 
-/** Replace the state and notify subscribers. Called by lib/backend.ts only. */
-export function setBackendState(next: BackendState): void {
-  state = next;
-  for (const listener of listeners) listener();
-}
+/** Replace the state and notify subscribers. Called by lib/backend only. */
+export const setBackendState = (next: BackendState): void => store.set(next);
 
 /** Subscribe to changes; returns the unsubscribe function. */
-export function subscribeBackend(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => {
-    listeners.delete(listener);
-  };
-}
+export const subscribeBackend = (listener: () => void): (() => void) => store.subscribe(listener);
 
 const SERVER_STATE: BackendState = { status: 'idle' };
 /** The state during server rendering and hydration: nothing chosen yet. */

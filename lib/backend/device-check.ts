@@ -2,7 +2,7 @@
  * A small, checked tfjs computation for the "Your device" page: a square matMul timed on the running
  * backend and compared with the same product computed in plain JavaScript.
  */
-import { loadTf } from './backend';
+import { loadTf } from '.';
 
 export interface MatMulCheck {
   size: number;

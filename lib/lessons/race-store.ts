@@ -2,6 +2,7 @@
  * The learner's latest race result, shared between the race cell (which writes it) and the lesson
  * text that reads it back to them. Plain values only; no React, no tfjs.
  */
+import { createStore } from '../store';
 import type { RaceRow, RaceSummary } from './race';
 
 export interface RaceReport {
@@ -12,19 +13,8 @@ export interface RaceReport {
   software: boolean;
 }
 
-let report: RaceReport | null = null;
-const listeners = new Set<() => void>();
+const store = createStore<RaceReport | null>(null);
 
-export const getRaceReport = (): RaceReport | null => report;
-
-export function setRaceReport(next: RaceReport | null): void {
-  report = next;
-  for (const l of listeners) l();
-}
-
-export function subscribeRaceReport(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => {
-    listeners.delete(listener);
-  };
-}
+export const getRaceReport = (): RaceReport | null => store.get();
+export const setRaceReport = (next: RaceReport | null): void => store.set(next);
+export const subscribeRaceReport = (listener: () => void): (() => void) => store.subscribe(listener);

@@ -2,7 +2,7 @@
  * An independent GPT-2 forward pass in plain TypeScript, float64, no tfjs — written straight from the
  * math with explicit loops, so tests can check the tfjs model against it. Slow; for tiny models only.
  */
-import { type GPTConfig, headSize, kvDim, LAYER_NORM_EPS } from './config';
+import { type GPTConfig, headSize, kvDim, LAYER_NORM_EPS } from '@/lib/gpt/config';
 
 /** Parameters by GPT-2 name, flat row-major (linear weights [in, out]). */
 export type RefWeights = Record<string, ArrayLike<number>>;

@@ -5,7 +5,7 @@
  * pieces, with pair counts updated incrementally only in the pieces that contain the merged pair.
  * Ties are broken deterministically: highest count, then lowest left id, then lowest right id.
  */
-import { BpeTokenizer, GPT2_PATTERN, mergePair, pairKey, preTokenize, wtf8Encode } from './gpt/tokenizer';
+import { BpeTokenizer, GPT2_PATTERN, mergePair, pairKey, preTokenize, wtf8Encode } from '../gpt/tokenizer';
 
 export interface TrainBpeOptions {
   /** Final vocabulary size: 256 bytes + (vocabSize - 256) merges. */

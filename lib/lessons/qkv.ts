@@ -2,7 +2,7 @@
  * One attention head at one position, stage by stage, from a plain trace (see lib/gpt/trace.ts).
  * Pure arithmetic on plain arrays: the "Queries, keys and values" lesson shows exactly these numbers.
  */
-import type { PlainLayerTrace } from './gpt/trace';
+import type { PlainLayerTrace } from '../gpt/trace';
 
 /** The key/value head query head `h` reads: floor(h / (nHead / nKvHead)). */
 export function kvHeadFor(h: number, nHead: number, nKvHead: number): number {
@@ -61,13 +61,6 @@ export function headStep(layer: PlainLayerTrace, h: number, t: number, nHead: nu
     weights,
     output: weightedSum(weights.slice(0, t + 1), v),
   };
-}
-
-/** Largest |x| over finite entries (0 when there are none): the half-range of a diverging scale. */
-export function maxAbs(rows: readonly (readonly number[])[]): number {
-  let m = 0;
-  for (const r of rows) for (const x of r) if (Number.isFinite(x) && Math.abs(x) > m) m = Math.abs(x);
-  return m;
 }
 
 /** A number for a heatmap cell or table: fixed decimals, "−∞" for -Infinity, a true minus sign. */
