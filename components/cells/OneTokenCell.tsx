@@ -83,7 +83,7 @@ function WorkTable({ rows }: { rows: WorkRow[] }) {
 
 /** "One token at a time": step a greedy generation and compare the work of the naive and cached loops. */
 export function OneTokenCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS);
+  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'one' });
   const m = useModel('austen');
   const gen = useGeneration({ model: m.model, tokenizer: m.tokenizer, prompt: state.prompt });
   const tokenCount = useMemo(() => m.tokenizer?.encode(state.prompt).length ?? null, [m.tokenizer, state.prompt]);

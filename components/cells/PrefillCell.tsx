@@ -2,6 +2,7 @@
 
 import { useId } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { intIn } from '@/lib/lessons/url-state';
 import { ModelGate } from '@/components/model/ModelGate';
 import { MeasureStatus } from './MeasureStatus';
 import { LineChartCell } from '@/components/charts/LineChartCell';
@@ -18,7 +19,7 @@ const perToken = (t: PrefillTiming) => median(t.decodeMs);
 
 /** Lesson 6: time to first token against time per next token, as the prompt grows. */
 export function PrefillCell() {
-  const [state, update, reset] = useCellState(DEFAULTS);
+  const [state, update, reset] = useCellState(DEFAULTS, { name: 'prefill', allowed: { length: intIn(1, 4096) } });
   const model = useModel('austen');
   const prefill = usePrefill(model.model, model.tokenizer);
   const id = useId();

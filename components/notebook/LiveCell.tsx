@@ -1,12 +1,17 @@
 'use client';
 
 import { useCallback, useId, useState, type MouseEvent, type ReactNode } from 'react';
+import { useUrlState, type UrlStateOptions } from '@/lib/hooks/useUrlState';
 
-/** State for a live cell plus a way back to its defaults. */
-export function useCellState<S extends object>(defaults: S): [S, (patch: Partial<S>) => void, () => void] {
+/**
+ * State for a live cell plus a way back to its defaults. With `url`, the controls also live in the
+ * page's URL (`?<name>.<field>=…`) so a link reproduces the cell; Reset clears them.
+ */
+export function useCellState<S extends Record<string, unknown>>(defaults: S, url?: UrlStateOptions<S>): [S, (patch: Partial<S>) => void, () => void] {
   const [state, setState] = useState(defaults);
   const update = useCallback((patch: Partial<S>) => setState((s) => ({ ...s, ...patch })), []);
   const reset = useCallback(() => setState(defaults), [defaults]);
+  useUrlState(url, state, defaults, update);
   return [state, update, reset];
 }
 
