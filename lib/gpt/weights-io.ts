@@ -89,8 +89,21 @@ export async function serializeModel(
   return { modelJson, bin, configJson: toHFConfig(model.config), tokenizerJson };
 }
 
+/**
+ * Why model files could not be loaded, so a page can offer what helps: `unreachable` (no answer:
+ * retry), `missing` (HTTP 404/410: the files are not on this server), `server` (another HTTP error),
+ * `corrupt` (files that arrived but do not fit together).
+ */
+export type LoadFailure = 'unreachable' | 'missing' | 'server' | 'corrupt';
+
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
+  constructor(
+    message: string,
+    readonly reason: LoadFailure = 'unreachable',
+  ) {
+    super(message);
+  }
 }
 
 export interface LoadProgress {
@@ -122,6 +135,7 @@ async function fetchOk(fetchFn: FetchFn, url: string): Promise<Response> {
     throw new ModelLoadError(
       `Could not load ${url} (HTTP ${res.status}). The model files may be missing: ` +
         'train one with `npm run train`, or check the model name.',
+      res.status === 404 || res.status === 410 ? 'missing' : 'server',
     );
   }
   return res;
@@ -132,7 +146,7 @@ async function fetchJson(fetchFn: FetchFn, url: string): Promise<unknown> {
   try {
     return await res.json();
   } catch {
-    throw new ModelLoadError(`${url} is not valid JSON. Re-create the model directory.`);
+    throw new ModelLoadError(`${url} is not valid JSON. Re-create the model directory.`, 'corrupt');
   }
 }
 
@@ -177,7 +191,7 @@ export async function loadModel(
     throw new WeightsError(`tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
   }
   const manifest = (modelJson as Partial<ModelJSON>).weightsManifest;
-  if (!Array.isArray(manifest)) throw new ModelLoadError(`${join(baseUrl, 'model.json')} has no weightsManifest.`);
+  if (!Array.isArray(manifest)) throw new ModelLoadError(`${join(baseUrl, 'model.json')} has no weightsManifest.`, 'corrupt');
   const specs = manifest.flatMap((g) => g.weights);
   checkWeights(config, Object.fromEntries(specs.map((s) => [s.name, s.shape])));
 
@@ -195,7 +209,7 @@ export async function loadModel(
     );
   }
   if (loaded !== total) {
-    throw new ModelLoadError(`weights are ${loaded} bytes but model.json describes ${total}. Re-create the model directory.`);
+    throw new ModelLoadError(`weights are ${loaded} bytes but model.json describes ${total}. Re-create the model directory.`, 'corrupt');
   }
   const weights = tf.io.decodeWeights(buffers, specs) as Weights;
   const storage = specs.some((s) => s.quantization?.dtype === 'float16') ? 'float16' : 'float32';

@@ -14,8 +14,12 @@ export type ModelName = 'austen' | 'austen-gqa';
 /** Why a model is not running, typed so the UI can offer the right way out. */
 export interface ModelError {
   message: string;
-  /** network: a file could not be fetched; weights: files do not describe the model; backend: tfjs failed. */
-  kind: 'network' | 'weights' | 'backend' | 'unknown';
+  /**
+   * network: no answer from the server (Retry helps); missing: the files are not on this site (nothing
+   * a learner can do); weights: files arrived damaged or do not fit together; backend: tfjs failed
+   * (another backend may work).
+   */
+  kind: 'network' | 'missing' | 'weights' | 'backend' | 'unknown';
 }
 
 export interface UseModel {
@@ -67,7 +71,10 @@ export const modelRefs = (name: ModelName) => registry.refs(name);
 export function classifyModelError(error: unknown): ModelError {
   const name = (error as { name?: string } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
-  if (name === 'ModelLoadError') return { kind: 'network', message };
+  if (name === 'ModelLoadError') {
+    const reason = (error as { reason?: string }).reason;
+    return { kind: reason === 'missing' ? 'missing' : reason === 'corrupt' ? 'weights' : 'network', message };
+  }
   if (name === 'WeightsError' || name === 'ConfigError') {
     return { kind: 'weights', message: `The model files do not fit together: ${message}` };
   }
