@@ -81,6 +81,8 @@ test('presenter view: PageDown and Space advance from anywhere, PageUp goes back
     return sizes.length ? Math.min(...sizes) : 0;
   });
   expect(labelPx).toBeGreaterThanOrEqual(18);
+  await live.getByLabel('Model size').selectOption('gpt2medium');
+  await expect.poll(() => new URL(page.url()).searchParams.get('cost.preset')).toBe('gpt2medium');
 
   await page.keyboard.press('Escape');
   await expect(page.locator('html')).not.toHaveClass(/presenting/);
