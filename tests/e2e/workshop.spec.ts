@@ -34,6 +34,11 @@ test('every page passes its Content-Security-Policy with no violations (and the 
     const events = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
     expect(events, path).toEqual([]);
   }
+  // The WebAssembly backend compiles its .wasm under this policy ('wasm-unsafe-eval'): run a model on it.
+  await page.goto('/lessons/one-token-at-a-time/?backend=wasm');
+  await expect(page.locator('[data-cell="one-token"] [data-model-status="ready"]')).toBeVisible({ timeout: 180_000 });
+  await expect(page.locator('[data-runs-on]').first()).toHaveAttribute('data-runs-on', 'wasm');
+  expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).toEqual([]);
   expect(console).toEqual([]);
 });
 
