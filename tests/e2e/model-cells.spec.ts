@@ -119,7 +119,7 @@ for (const file of ['model.json', 'group1-shard1of1.bin']) {
     const panel = cell.locator('[data-model-error]');
     await expect(panel).toBeVisible({ timeout: 120_000 });
     await expect(panel).toHaveAttribute('data-model-error', 'missing');
-    await expect(panel.locator('.model-error-title')).toHaveText('The austen model is not on this site.');
+    await expect(panel.locator('.model-error-title')).toHaveText('The Austen model is not on this site.');
     await expect(panel).not.toContainText('npm run train', { useInnerText: true }); // developer detail stays in the closed disclosure
     await expect(panel.locator('details')).toContainText('HTTP 404');
     await expect(panel.getByRole('button', { name: 'Retry' })).toBeVisible();
