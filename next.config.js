@@ -2,7 +2,7 @@ import createMDX from '@next/mdx';
 
 /**
  * Static export: `next build` writes a self-contained site to out/ that any static host (or
- * `node scripts/serve.js`) can serve with no network. NEXT_PUBLIC_BASE_PATH lets the same build live
+ * `npx kvlab serve`) can serve with no network. NEXT_PUBLIC_BASE_PATH lets the same build live
  * under a sub-path; lib/paths.ts reads the same variable so fetched assets follow it.
  */
 const basePath = process.env.NEXT_PUBLIC_BASE_PATH || '';

@@ -3,7 +3,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.js';
 
 /**
  * Browser tests run Debian's Chromium (CHROMIUM_PATH overrides) against the exported site in out/,
- * served by scripts/serve.js on 127.0.0.1. `--enable-unsafe-webgpu` turns WebGPU on even without a
+ * served by `kvlab serve` (lib/server/) on 127.0.0.1. `--enable-unsafe-webgpu` turns WebGPU on even without a
  * GPU, where it runs on SwiftShader — slow (tens of ms per op), hence the generous timeouts.
  */
 const PORT = Number(process.env.E2E_PORT ?? 4173);
@@ -32,7 +32,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: 'node scripts/serve.js',
+    command: 'node bin/kvlab.js serve --results test-results/class-results.jsonl',
     env: { PORT: String(PORT) },
     url: `${BASE_URL}/`,
     reuseExistingServer: !process.env.CI,

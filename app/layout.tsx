@@ -43,7 +43,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <footer className="site-footer">
-          <p>KV Cache Lab runs entirely in your browser; nothing you do here leaves this page.</p>
+          <p>KV Cache Lab runs entirely in your browser; nothing you do here leaves this page unless you press “Share with the class”.</p>
         </footer>
       </body>
     </html>

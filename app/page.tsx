@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { lessons } from '@/content/lessons';
+import { LessonList } from '@/components/LessonList';
 
 export default function Home() {
   return (
@@ -17,25 +17,7 @@ export default function Home() {
         <h2 id="lessons-heading" className="section-heading">
           Lessons
         </h2>
-        <ol className="lesson-list">
-          {lessons.map((lesson, i) => (
-            <li key={lesson.slug} className="lesson-card">
-              <span className="lesson-number" aria-hidden="true">
-                {String(i + 1).padStart(2, '0')}
-              </span>
-              <div className="lesson-card-body">
-                <h3>
-                  <Link href={`/lessons/${lesson.slug}/`}>{lesson.title}</Link>
-                </h3>
-                <p>{lesson.summary}</p>
-                <p className="lesson-meta">
-                  {lesson.minutes ? <span>{lesson.minutes} min</span> : null}
-                  <span>{lesson.needsModel ? 'Runs the model in your browser' : 'No model needed'}</span>
-                </p>
-              </div>
-            </li>
-          ))}
-        </ol>
+        <LessonList />
       </section>
       <p className="home-device">
         Teaching a workshop? Open <Link href="/device/">Your device</Link> on each laptop to see which backend the model

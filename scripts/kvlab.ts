@@ -5,6 +5,8 @@
  *                  [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend wasm|cpu]
  *   kvlab eval     --model <name|dir> --split val|train [--cache C] … (see lib/cli/eval.ts)
  *   kvlab bench    [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] [--processes N] [--positions 16,32,…] [--out file.json]
+ *   kvlab size     (see lib/cli/size.ts)
+ *   kvlab serve    [--port N] [--lan] [--dir out] [--results file.jsonl]   (lib/cli/serve.ts)
  *
  * <name> means public/models/<name>/; the backend is wasm unless --backend says cpu. Usage and model
  * errors print one line and exit with code 2; other failures exit 1 (KVLAB_DEBUG=1 adds the stack).
@@ -23,24 +25,27 @@ import { EVAL_HELP, runEval } from '../lib/cli/eval';
 import { PolicyError } from '../lib/gpt/kvcache-policy';
 import { UsageError } from './cli-args';
 import { SIZE_HELP, sizeCommand } from '../lib/cli/size';
+import { runServe, SERVE_HELP } from '../lib/cli/serve';
 import { ModelMemoryError } from '../lib/gpt/timing-model';
 
 const HELP = `usage: ${GENERATE_HELP}
        ${EVAL_HELP}
        kvlab bench [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] [--processes N] [--positions 16,32,64] [--out file.json]
-       ${SIZE_HELP}`;
+       ${SIZE_HELP}
+${SERVE_HELP}`;
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === 'generate') return runGenerate(rest);
   if (cmd === 'eval') return runEval(rest);
   if (cmd === 'bench') return runBench(rest);
+  if (cmd === 'serve') return runServe(rest);
   if (cmd === 'size') return void process.stdout.write(sizeCommand(rest) + '\n');
   if (cmd === undefined || cmd === '--help' || cmd === '-h') {
     process.stdout.write(HELP + '\n');
     return;
   }
-  throw new UsageError(`unknown command "${cmd}" (expected generate, eval, bench or size)`);
+  throw new UsageError(`unknown command "${cmd}" (expected generate, eval, bench, size or serve)`);
 }
 
 // Quiets tfjs's "install tfjs-node" banner and skips its debug checks: this is a tool, not a test.

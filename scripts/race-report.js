@@ -48,7 +48,7 @@ function line(r) {
   );
 }
 
-const server = spawn(process.execPath, ['scripts/serve.js'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+const server = spawn(process.execPath, ['bin/kvlab.js', 'serve', '--results', 'test-results/class-results.jsonl'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const rows = [];
 try {

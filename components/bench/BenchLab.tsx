@@ -6,7 +6,7 @@ import { ModelGate } from '@/components/model/ModelGate';
 import { downloadBlob } from '@/components/charts/download';
 import { useModel } from '@/lib/hooks/useModel';
 import { MODEL_SIZES, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
-import { formatDuration, benchEstimateMs, LONG_RUN_MS } from '@/lib/lessons/estimate';
+import { formatDuration } from '@/lib/lessons/estimate';
 import { crossover, describeCrossover, type StepModel } from '@/lib/lessons/crossover';
 import type { BenchResults } from '@/lib/bench/results';
 import { BenchTable } from './BenchTable';
@@ -19,8 +19,6 @@ type Phase =
   | { kind: 'done'; results: BenchResults; fastDelta: number; probe: StepModel | null }
   | { kind: 'error'; message: string };
 
-const yieldToPage = () => new Promise<void>((r) => setTimeout(r, 0));
-
 /** Parses "16, 64,255" into sorted unique positions within 1..blockSize, or explains what is wrong. */
 function parsePositions(text: string, blockSize: number): number[] | string {
   const ps = text.split(',').map((s) => Number(s.trim()));
@@ -30,8 +28,8 @@ function parsePositions(text: string, blockSize: number): number[] | string {
 
 /**
  * The bench in the browser: the same measurements as `npm run bench`, on this device's backend, for
- * one model size at a time. The work happens in lib/bench/page-run.ts; this component holds the
- * controls, the progress, and the tensors (in a ref, never in React state).
+ * one model size at a time. The work happens on the model thread (lib/bench/page-run.ts's runBenchJob,
+ * in the Web Worker); this component holds the controls and shows the progress and the results.
  */
 export function BenchLab() {
   const austen = useModel('austen');
@@ -43,12 +41,8 @@ export function BenchLab() {
   const [warmup, setWarmup] = useState(10);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const abort = useRef<AbortController | null>(null);
-  const held = useRef<{ dispose: () => void } | null>(null);
 
-  useEffect(() => () => {
-    abort.current?.abort();
-    held.current?.dispose();
-  }, []);
+  useEffect(() => () => abort.current?.abort(), []);
 
   const defaultPositions = async () => (await import('@/lib/bench/page-run')).pagePositions(blockSize).join(', ');
   useEffect(() => {
@@ -60,62 +54,31 @@ export function BenchLab() {
   const busy = phase.kind === 'preparing' || phase.kind === 'running';
   const ready = austen.status === 'ready' || size !== 'austen';
 
+  /** The run happens on the model thread (lib/bench/page-run's runBenchJob); this only shows its progress. */
   async function start(force: boolean) {
     if (typeof positions === 'string') return;
     const controller = new AbortController();
+    abort.current?.abort();
     abort.current = controller;
+    setPhase({ kind: 'preparing', what: 'starting the model thread' });
     try {
-      const { initBackend, parseBackendParam } = await import('@/lib/backend');
+      const { getClient, startModelThread } = await import('@/lib/worker/client');
+      const { parseBackendParam } = await import('@/lib/backend/store');
       // Idempotent: starts tfjs on the chosen backend when a timing size is measured before austen loads.
-      await initBackend(parseBackendParam(window.location.search));
-      const run = await import('@/lib/bench/page-run');
-      const measure = await import('@/lib/bench/measure');
-      held.current?.dispose();
-      held.current = null;
-      setPhase({ kind: 'preparing', what: size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
-      await yieldToPage();
+      await startModelThread(parseBackendParam(window.location.search));
       const nav = navigator as Navigator & { deviceMemory?: number };
-      const model = size === 'austen' ? austen.model! : run.timingModelFor(size, run.browserMemoryBudget(run.benchBackend(), nav.deviceMemory));
-      const bm = measure.prepareBench(model);
-      held.current = {
-        dispose: () => {
-          measure.disposeBenchModel(bm);
-          if (size !== 'austen') run.disposeTimingModel(model);
+      const outcome = await getClient().call(
+        'bench',
+        {
+          model: austen.model?.key ?? 'austen',
+          job: { size, positions, warmup, repeats, force, deviceMemory: nav.deviceMemory, userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency },
         },
-      };
-      setPhase({ kind: 'preparing', what: 'checking the fast path against the reference' });
-      const fastDelta = await run.checkFastPath(bm, Math.min(positions[0], blockSize));
-      let probe: StepModel | null = null;
-      if (!force) {
-        setPhase({ kind: 'preparing', what: 'a short probe to estimate the run' });
-        const hi = positions[positions.length - 1];
-        probe = await run.probeSteps(bm, [Math.min(16, hi), hi === Math.min(16, hi) ? hi + 1 : hi], yieldToPage);
-        const estimateMs = benchEstimateMs(probe, positions, warmup, repeats);
-        if (estimateMs > LONG_RUN_MS) {
-          setPhase({ kind: 'offer', estimateMs, probe, fastDelta });
-          return;
-        }
-      }
-      setPhase({ kind: 'running', done: 0, total: 1, position: positions[0], fastDelta, probe });
-      const record = await run.runPageBench(bm, positions, {
-        warmup,
-        repeats,
-        signal: controller.signal,
-        between: yieldToPage,
-        onProgress: (done, total, position) => setPhase({ kind: 'running', done, total, position, fastDelta, probe }),
-      });
-      const { copyBandwidth } = await import('@/lib/bench/bandwidth');
-      const results = run.pageResults(record, bm, size, {
-        warmup,
-        repeats,
-        bytesPerSecond: copyBandwidth(11),
-        userAgent: navigator.userAgent,
-        cores: navigator.hardwareConcurrency,
-      });
-      setPhase({ kind: 'done', results, fastDelta, probe });
+        { signal: controller.signal, onProgress: (p) => !controller.signal.aborted && setPhase(p as Phase) },
+      );
+      if (!controller.signal.aborted) setPhase(outcome);
     } catch (e) {
       const err = e as Error;
-      setPhase(err.name === 'BenchAborted' ? { kind: 'idle' } : { kind: 'error', message: err.message });
+      setPhase(err.name === 'BenchAborted' || controller.signal.aborted ? { kind: 'idle' } : { kind: 'error', message: err.message });
     }
   }
 

@@ -21,7 +21,7 @@ export function BudgetSweepCell() {
   const lengthId = useId();
   const m = useModel('austen');
   const passage = useValPassage();
-  const sweep = useBudgetSweep(m.model, m.tokenizer);
+  const sweep = useBudgetSweep(m.model);
   const full = sweep.points.find((p) => p.kind === null);
   const running = sweep.status === 'running';
 

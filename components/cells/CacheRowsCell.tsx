@@ -3,6 +3,7 @@
 import { useId, useMemo, useState } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { DecodingPicker } from '@/components/model/DecodingPicker';
+import { intIn } from '@/lib/lessons/url-state';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
@@ -89,7 +90,7 @@ function Compare({ runs, prompt }: { runs: Partial<Record<ModelName, Run>>; prom
 
 /** "The KV cache, row by row": watch every layer's K and V gain one row per step, and compare GQA. */
 export function CacheRowsCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS);
+  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'rows', allowed: { modelName: ['austen', 'austen-gqa'], layer: intIn(0, 3) } });
   const ids = { model: useId(), layer: useId() };
   const m = useModel(state.modelName);
   const gen = useGeneration({

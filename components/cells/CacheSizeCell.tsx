@@ -20,7 +20,7 @@ import './kv-cells.css';
 import './size-cells.css';
 
 /** The inputs as typed: numbers are kept as strings so a half-typed value does not jump. */
-interface Inputs {
+type Inputs = {
   preset: string;
   kind: CacheLayout['kind'];
   nLayer: string;
@@ -32,7 +32,7 @@ interface Inputs {
   context: string;
   batch: string;
   gpuGb: string;
-}
+};
 
 function fromPreset(id: string): Partial<Inputs> {
   const p = findPreset(id);

@@ -4,6 +4,7 @@ import { useId } from 'react';
 import { PromptLengthField } from './PromptLengthField';
 import { checkPrefillLength } from '@/lib/lessons/prefill';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { intIn } from '@/lib/lessons/url-state';
 import { ModelGate } from '@/components/model/ModelGate';
 import { MeasureStatus } from './MeasureStatus';
 import { useModel } from '@/lib/hooks/useModel';
@@ -15,7 +16,7 @@ const DEFAULTS = { length: 128, chunk: 32 };
 
 /** Lesson 6: the same prompt prefilled in one pass and in chunks through the cache. */
 export function ChunkedPrefillCell() {
-  const [state, update, reset] = useCellState(DEFAULTS);
+  const [state, update, reset] = useCellState(DEFAULTS, { name: 'chunked', allowed: { length: intIn(1, 4096), chunk: [8, 16, 32, 64] } });
   const model = useModel('austen');
   const prefill = usePrefill(model.model);
   const ids = { error: useId(), chunk: useId() };

@@ -2,6 +2,7 @@
 
 import { useId, useMemo } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { intIn } from '@/lib/lessons/url-state';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { costTable, formatBytes, formatCount, kvCacheBytes, sampleRows, type ModelShape } from '@/lib/lessons/cost';
 
@@ -22,7 +23,7 @@ const DEFAULTS: { preset: keyof typeof PRESETS; n: number; view: View; log: bool
 
 /** Lesson 1: multiply-adds of a naive and a cached generation step as the sequence grows. */
 export function KvCostCell() {
-  const [state, update, reset] = useCellState(DEFAULTS);
+  const [state, update, reset] = useCellState(DEFAULTS, { name: 'cost', allowed: { preset: Object.keys(PRESETS), n: intIn(16, 4096), view: ['step', 'total'] } });
   const ids = { model: useId(), n: useId() };
   const shape = PRESETS[state.preset];
   const rows = useMemo(() => costTable(shape, state.n), [shape, state.n]);

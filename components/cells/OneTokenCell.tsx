@@ -54,7 +54,7 @@ function WorkTable({ rows }: { rows: WorkRow[] }) {
     </span>
   );
   return (
-    <div className="table-scroll work-scroll" data-work-table="">
+    <div className="table-scroll work-scroll" data-work-table="" tabIndex={0} role="region" aria-label="Positions pushed through the model at each step (scrolls sideways)">
       <table className="data-table work-table">
         <caption>Positions pushed through the model at each step</caption>
         <thead>
@@ -89,7 +89,7 @@ function WorkTable({ rows }: { rows: WorkRow[] }) {
 
 /** "One token at a time": step a generation and compare the work of the naive and cached loops. */
 export function OneTokenCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS);
+  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'one' });
   const m = useModel('austen');
   const sampling = samplingFor(state.decoding, state.seed);
   const gen = useGeneration({ model: m.model, tokenizer: m.tokenizer, prompt: state.prompt, sampling });

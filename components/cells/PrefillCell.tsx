@@ -4,6 +4,7 @@ import { useId } from 'react';
 import { PromptLengthField } from './PromptLengthField';
 import { checkPrefillLength } from '@/lib/lessons/prefill';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { intIn } from '@/lib/lessons/url-state';
 import { ModelGate } from '@/components/model/ModelGate';
 import { MeasureStatus } from './MeasureStatus';
 import { LineChartCell } from '@/components/charts/LineChartCell';
@@ -20,7 +21,7 @@ const perToken = (t: PrefillTiming) => median(t.decodeMs);
 
 /** Lesson 6: time to first token against time per next token, as the prompt grows. */
 export function PrefillCell() {
-  const [state, update, reset] = useCellState(DEFAULTS);
+  const [state, update, reset] = useCellState(DEFAULTS, { name: 'prefill', allowed: { length: intIn(1, 4096) } });
   const model = useModel('austen');
   const prefill = usePrefill(model.model);
   const errorId = useId();

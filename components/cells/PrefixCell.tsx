@@ -19,7 +19,7 @@ export function PrefixCell() {
   const [s, update, resetCell] = useCellState(DEFAULTS);
   const id = { n: useId(), t: useId() };
   const m = useModel('austen');
-  const cmp = usePrefixComparison(m.model, m.tokenizer);
+  const cmp = usePrefixComparison(m.model);
   const r = cmp.result;
   const systemTokens = m.tokenizer?.encode(SYSTEM).length ?? null;
 

@@ -2,6 +2,7 @@
 
 import { useId, useMemo, useState } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { intIn } from '@/lib/lessons/url-state';
 import { ModelGate } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
 import { Heatmap } from '@/components/viz/Heatmap';
@@ -28,7 +29,10 @@ const show = (label: string) => label.replace(/ /g, '\u00b7') || '\u2205';
 
 /** Lesson 3: one head of one layer at one position — q, the cached k and v, every stage, the map. */
 export function QkvCell() {
-  const [state, update, reset] = useCellState(DEFAULTS);
+  const [state, update, reset] = useCellState(DEFAULTS, {
+    name: 'qkv',
+    allowed: { modelName: ['austen', 'austen-gqa'], layer: intIn(0, 3), head: intIn(0, 3), position: intIn(-1, MAX_TOKENS - 1) },
+  });
   const model = useModel(state.modelName);
   const traced = useAttentionTrace(model.model, model.tokenizer, state.prompt, MAX_TOKENS);
   const config = model.model?.config ?? null;

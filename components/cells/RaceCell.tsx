@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
+import { intIn } from '@/lib/lessons/url-state';
 import { ModelGate } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
 import { RaceResults } from './RaceResults';
@@ -22,7 +23,7 @@ function urlParams(): { tokens?: number; repeats?: number; seed?: number; autoru
 
 /** Lesson 5: naive against cached generation of the same tokens, timed step by step. */
 export function RaceCell() {
-  const [state, update, reset] = useCellState(DEFAULTS);
+  const [state, update, reset] = useCellState(DEFAULTS, { name: 'race', allowed: { tokens: intIn(1, 4096), repeats: intIn(1, 20), seed: intIn(0, 2 ** 31) } });
   const model = useModel('austen');
   const race = useRace(model.model, model.tokenizer);
   const ids = { tokens: useId(), repeats: useId(), seed: useId() };

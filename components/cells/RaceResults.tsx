@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { chartPng, downloadBlob } from '@/components/charts/download';
+import { ShareResult } from '@/components/class/ShareResult';
 import type { BackendState } from '@/lib/backend/store';
 import type { RaceState } from '@/lib/hooks/useRace';
 import { formatMs, formatSpeedup, raceCsv, raceRows, summarizeRace, type RaceRow } from '@/lib/lessons/race';
@@ -208,6 +209,7 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
               Running-total chart as PNG
             </button>
           </div>
+          <ShareResult summary={summary} backend={backend} modelName={modelName} />
         </>
       ) : null}
     </div>

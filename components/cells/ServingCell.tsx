@@ -29,7 +29,7 @@ export function ServingCell() {
   const ids = { prompt: useId(), tokens: useId(), system: useId() };
   const m = useModel('austen');
   const reserve = m.info?.config.blockSize ?? 256;
-  const srv = useServer(m.model, m.tokenizer, POOL_BLOCKS);
+  const srv = useServer(m.model, POOL_BLOCKS);
   const [playing, setPlaying] = useState(false);
   const v = srv.view;
   const live = v?.sessions.filter((s) => !s.done) ?? [];

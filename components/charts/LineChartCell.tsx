@@ -62,7 +62,7 @@ export function LineChartCell({
 }: LineChartCellProps) {
   const rows = tableRows ?? data;
   const table = (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={`${caption} (table)`}>
       <table className="data-table">
         <caption>{caption}</caption>
         <thead>
@@ -124,7 +124,8 @@ export function LineChartCell({
             labelFormatter={(label) => `${xLabel} ${typeof label === 'number' ? formatX(label) : String(label)}`}
             contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)' }}
           />
-          <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 13 }} />
+          {/* No fixed height: recharts measures the legend, so a legend that wraps on a phone pushes the plot down instead of covering it. */}
+          <Legend verticalAlign="top" wrapperStyle={{ fontSize: 13 }} />
           {series.map((s, i) => (
             <Line
               key={s.key}

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import type { UseModel } from '@/lib/hooks/useModel';
+import type { ModelError, UseModel } from '@/lib/hooks/useModel';
 import type { BackendName } from '@/lib/backend/store';
 import { BACKEND_ORDER } from '@/lib/backend/store';
 import './model.css';
@@ -46,6 +46,28 @@ export function RunsOn({ model }: { model: UseModel }) {
   );
 }
 
+/**
+ * What a learner reads when a model cannot run: what happened in plain words, what they can do, and
+ * only the actions that can help (Retry for a dropped connection, another backend for a backend
+ * failure). The developer's message goes behind a "details" disclosure.
+ */
+export function learnerMessage(kind: ModelError['kind'], label: string): { what: string; todo: string; retry: boolean; backends: boolean } {
+  switch (kind) {
+    case 'network':
+      return { what: `${cap(label)} could not be downloaded.`, todo: 'The connection may have dropped. Check the wifi, then press Retry.', retry: true, backends: false };
+    case 'missing':
+      return { what: `${cap(label)} is not on this site.`, todo: 'Its files are missing from the server, so there is nothing to fix on your side. Tell your instructor; the lessons without a model still work.', retry: true, backends: false };
+    case 'weights':
+      return { what: `${cap(label)} arrived damaged.`, todo: 'Part of a file may have been lost on the way. Press Retry to download it again; if it keeps happening, tell your instructor.', retry: true, backends: false };
+    case 'backend':
+      return { what: 'This browser could not run the model on its current backend.', todo: 'Another backend usually works: pick one below (the page reloads). Retry tries the same one again.', retry: true, backends: true };
+    default:
+      return { what: `${cap(label)} could not start.`, todo: 'Press Retry. If it fails again, reloading the page on another backend may help.', retry: true, backends: true };
+  }
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export interface ModelGateProps {
   model: UseModel;
   /** What to call the model in messages, e.g. "the Austen model". */
@@ -56,30 +78,35 @@ export interface ModelGateProps {
 
 /**
  * Stands in for a model cell's output until the model runs: a progress bar with bytes while it
- * loads, and on failure what happened, Retry, and links to the other backends. Never a blank cell.
+ * loads, and on failure what happened and what helps (see learnerMessage). Never a blank cell.
  */
 export function ModelGate({ model, label = 'the model', children }: ModelGateProps) {
   const { status, progress, error, backend } = model;
   const current = backend.status === 'ready' ? backend.report.name : null;
   let body: ReactNode = children;
   if (status === 'error' && error) {
-    const what = {
-      network: `Could not download ${label}.`,
-      weights: `The files of ${label} do not fit together.`,
-      backend: 'TensorFlow.js could not run here.',
-      unknown: `Could not start ${label}.`,
-    }[error.kind];
+    const m = learnerMessage(error.kind, label);
     body = (
       <div className="model-error" role="alert" data-model-error={error.kind}>
-        <p className="model-error-title">{what}</p>
-        <p className="model-error-detail">{error.message}</p>
-        <p>
-          <button type="button" className="button" onClick={model.retry}>
-            Retry
-          </button>
-        </p>
-        <p>Or reload the page on another backend:</p>
-        <OtherBackends current={current} />
+        <p className="model-error-title">{m.what}</p>
+        <p>{m.todo}</p>
+        {m.retry ? (
+          <p>
+            <button type="button" className="button" onClick={model.retry}>
+              Retry
+            </button>
+          </p>
+        ) : null}
+        {m.backends ? (
+          <>
+            <p>Or reload the page on another backend:</p>
+            <OtherBackends current={current} />
+          </>
+        ) : null}
+        <details className="model-error-detail">
+          <summary>Details for the instructor</summary>
+          <p>{error.message}</p>
+        </details>
       </div>
     );
   } else if (status !== 'ready') {

@@ -29,7 +29,7 @@ export function ModelSizeNote() {
         That is enough to learn her spelling of common words, her punctuation and the shape of a
         dialogue; it is not enough for grammar beyond a few words, or for meaning. Expect made-up words.
       </p>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Model sizes (scrolls sideways)">
         <table className="data-table">
           <caption>Model sizes</caption>
           <thead>

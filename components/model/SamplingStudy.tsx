@@ -18,7 +18,7 @@ export function SamplingStudy() {
   const example = (row: typeof chosen) => row?.examples.find((e) => e.prompt === prompt);
   return (
     <div className="sampling-study" data-sampling-study="">
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Sampling study (scrolls sideways)">
         <table className="data-table">
           <caption>
             {study.tokens}-token continuations of {study.prompts.length} prompts by the {study.model} model

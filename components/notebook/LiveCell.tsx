@@ -1,12 +1,17 @@
 'use client';
 
-import { useCallback, useId, useState, type ReactNode } from 'react';
+import { useCallback, useId, useState, type MouseEvent, type ReactNode } from 'react';
+import { useUrlState, type UrlStateOptions } from '@/lib/hooks/useUrlState';
 
-/** State for a live cell plus a way back to its defaults. */
-export function useCellState<S extends object>(defaults: S): [S, (patch: Partial<S>) => void, () => void] {
+/**
+ * State for a live cell plus a way back to its defaults. With `url`, the controls also live in the
+ * page's URL (`?<name>.<field>=…`) so a link reproduces the cell; Reset clears them.
+ */
+export function useCellState<S extends Record<string, unknown>>(defaults: S, url?: UrlStateOptions<S>): [S, (patch: Partial<S>) => void, () => void] {
   const [state, setState] = useState(defaults);
   const update = useCallback((patch: Partial<S>) => setState((s) => ({ ...s, ...patch })), []);
   const reset = useCallback(() => setState(defaults), [defaults]);
+  useUrlState(url, state, defaults, update);
   return [state, update, reset];
 }
 
@@ -25,11 +30,22 @@ export interface LiveCellProps {
   children: ReactNode;
 }
 
+const INTERACTIVE = 'a, button, input, select, textarea, summary, label, [tabindex]:not([data-cell]), [contenteditable]';
+
+/** A click anywhere in a cell that did not land on a control focuses the cell (keys then go to it). */
+function focusCell(e: MouseEvent<HTMLElement>): void {
+  const target = e.target as HTMLElement;
+  if (target.closest(INTERACTIVE)) return;
+  if (window.getSelection()?.toString()) return; // the reader is selecting text to copy
+  e.currentTarget.focus({ preventScroll: true });
+}
+
 /** A live cell: title, controls, output and a Reset button, laid out like a notebook code cell. */
 export function LiveCell({ title, name, description, controls, onReset, children }: LiveCellProps) {
   const headingId = useId();
   return (
-    <section className="cell cell-live" aria-labelledby={headingId} data-cell={name}>
+    // tabIndex -1: the cell itself can hold focus, so its keyboard shortcuts work after a click on its output.
+    <section className="cell cell-live" aria-labelledby={headingId} data-cell={name} tabIndex={-1} onClick={focusCell}>
       <header className="cell-live-header">
         <span className="cell-kind" aria-hidden="true">
           live

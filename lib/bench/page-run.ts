@@ -142,3 +142,83 @@ export function pageResults(
     flatness: flatnessRows(rows),
   };
 }
+
+/** What a page bench job reports while it runs. */
+export type BenchProgress =
+  | { kind: 'preparing'; what: string }
+  | { kind: 'running'; done: number; total: number; position: number; fastDelta: number; probe: StepModel | null };
+
+/** A page bench job's answer: an estimate to confirm first (unless forced), or the results. */
+export type BenchOutcome =
+  | { kind: 'offer'; estimateMs: number; probe: StepModel; fastDelta: number }
+  | { kind: 'done'; results: BenchResults; fastDelta: number; probe: StepModel | null };
+
+export interface BenchJob {
+  size: ModelSize;
+  positions: number[];
+  warmup: number;
+  repeats: number;
+  /** Skip the probe and its estimate (the learner accepted a long run). */
+  force: boolean;
+  deviceMemory?: number;
+  userAgent: string;
+  cores?: number;
+}
+
+/**
+ * The whole /bench/ run on the model thread: prepare the model (the trained one, or a timing size's
+ * random weights), check the fast path against the reference, probe two positions and stop with an
+ * estimate when the run would be long, then measure. Frees every tensor it made, also when aborted.
+ */
+export async function runBenchJob(
+  trained: GPT | null,
+  job: BenchJob,
+  o: { signal?: AbortSignal; between?: () => Promise<void>; progress(p: BenchProgress): void },
+): Promise<BenchOutcome> {
+  const { prepareBench, disposeBenchModel } = await import('./measure');
+  const { benchEstimateMs, LONG_RUN_MS } = await import('../lessons/estimate');
+  const { copyBandwidth } = await import('./bandwidth');
+  o.progress({ kind: 'preparing', what: job.size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
+  await o.between?.();
+  const model = job.size === 'austen' ? trained : timingModelFor(job.size, browserMemoryBudget(benchBackend(), job.deviceMemory));
+  if (!model) throw new Error('The austen model is not loaded yet.');
+  const bm = prepareBench(model);
+  try {
+    o.progress({ kind: 'preparing', what: 'checking the fast path against the reference' });
+    const blockSize = model.config.blockSize;
+    const fastDelta = await checkFastPath(bm, Math.min(job.positions[0], blockSize));
+    let probe: StepModel | null = null;
+    if (!job.force) {
+      o.progress({ kind: 'preparing', what: 'a short probe to estimate the run' });
+      const hi = job.positions[job.positions.length - 1];
+      probe = await probeSteps(bm, [Math.min(16, hi), hi === Math.min(16, hi) ? hi + 1 : hi], o.between);
+      const estimateMs = benchEstimateMs(probe, job.positions, job.warmup, job.repeats);
+      if (estimateMs > LONG_RUN_MS) return { kind: 'offer', estimateMs, probe, fastDelta };
+    }
+    o.progress({ kind: 'running', done: 0, total: 1, position: job.positions[0], fastDelta, probe });
+    let last = 0;
+    const record = await runPageBench(bm, job.positions, {
+      warmup: job.warmup,
+      repeats: job.repeats,
+      signal: o.signal,
+      between: o.between,
+      onProgress: (done, total, position) => {
+        const now = performance.now();
+        if (now - last < 100 && done !== total) return; // the page repaints ten times a second at most
+        last = now;
+        o.progress({ kind: 'running', done, total, position, fastDelta, probe });
+      },
+    });
+    const results = pageResults(record, bm, job.size, {
+      warmup: job.warmup,
+      repeats: job.repeats,
+      bytesPerSecond: copyBandwidth(11),
+      userAgent: job.userAgent,
+      cores: job.cores,
+    });
+    return { kind: 'done', results, fastDelta, probe };
+  } finally {
+    disposeBenchModel(bm);
+    if (job.size !== 'austen') disposeTimingModel(model);
+  }
+}

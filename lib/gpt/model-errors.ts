@@ -18,6 +18,11 @@ export class ModelFileError extends ModelLoadError {
   override name = 'ModelFileError';
 }
 
+/** The server answered 404 or 410: the files are not on this site (a retry will not help). */
+export class ModelMissingError extends ModelFileError {
+  override name = 'ModelMissingError';
+}
+
 /** A file is not valid JSON. */
 export class ModelJsonError extends ModelLoadError {
   override name = 'ModelJsonError';

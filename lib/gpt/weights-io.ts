@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fromHFConfig, toHFConfig, type GPTConfig, type HFConfig } from './config';
 import type { GPT } from './forward';
 import { checkFiniteWeights, readManifest } from './manifest';
-import { ModelFileError, ModelJsonError, ModelLoadError, REEXPORT_HINT, VocabSizeError, WeightsSizeError } from './model-errors';
+import { ModelFileError, ModelJsonError, ModelMissingError, ModelLoadError, REEXPORT_HINT, VocabSizeError, WeightsSizeError } from './model-errors';
 import { checkWeights, countParams, paramSpecs, type Weights, WeightsError } from './params';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
 
@@ -120,7 +120,8 @@ async function fetchOk(fetchFn: FetchFn, url: string): Promise<Response> {
     throw new ModelFileError(`Could not fetch ${url} (${(err as Error).message}). Check your connection and reload the page.`);
   }
   if (!res.ok) {
-    throw new ModelFileError(
+    const Missing = res.status === 404 || res.status === 410 ? ModelMissingError : ModelFileError;
+    throw new Missing(
       `Could not load ${url} (HTTP ${res.status}). The model files may be missing: ` +
         'train one with `npm run train`, or check the model name.',
     );

@@ -1,10 +1,10 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { GPT, Tokenizer } from '@/lib/gpt';
+import type { Tokenizer } from '@/lib/gpt';
 import type { CachePolicy } from '@/lib/gpt/kvcache-policy';
 import type { PolicyStep, SinkShare, SweepInput, SweepPoint } from '@/lib/lessons/keep-less';
-import { nextTask } from '@/lib/lessons/yield';
+import { getClient, type ModelHandle } from '@/lib/worker/client';
 
 export interface PolicySteps {
   promptIds: number[];
@@ -19,15 +19,16 @@ export interface PolicySteps {
 }
 
 /**
- * Steps the model through `policy` (null: the full cache), one plain record per step. The generator
- * (and its cache) is closed on reset, on unmount and whenever the model, prompt or policy changes.
+ * Steps the model through `policy` (null: the full cache), one plain record per step, on the model
+ * thread. The generator (and its cache) is closed on reset, on unmount and whenever the model, prompt
+ * or policy changes.
  */
-export function usePolicySteps(model: GPT | null, tokenizer: Tokenizer | null, prompt: string, policy: CachePolicy | null, maxNew: number): PolicySteps {
+export function usePolicySteps(model: ModelHandle | null, tokenizer: Tokenizer | null, prompt: string, policy: CachePolicy | null, maxNew: number): PolicySteps {
   const [steps, setSteps] = useState<PolicyStep[]>([]);
   const [busy, setBusy] = useState(false);
   const [playing, setPlaying] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const gen = useRef<AsyncGenerator<PolicyStep> | null>(null);
+  const gen = useRef<Promise<{ gen: number }> | null>(null);
   const running = useRef(false);
   const key = JSON.stringify([prompt, policy, maxNew]);
   const blockSize = model?.config.blockSize ?? 256;
@@ -37,7 +38,7 @@ export function usePolicySteps(model: GPT | null, tokenizer: Tokenizer | null, p
   const close = useCallback(() => {
     const g = gen.current;
     gen.current = null;
-    void g?.return(undefined);
+    void g?.then((x) => getClient().call('policyReturn', x)).catch(() => undefined);
   }, []);
   const reset = useCallback(() => {
     close();
@@ -53,13 +54,12 @@ export function usePolicySteps(model: GPT | null, tokenizer: Tokenizer | null, p
     setBusy(true);
     try {
       if (promptIds.length === 0) throw new Error('The prompt is empty: type some text for the model to continue.');
-      if (!gen.current) {
-        const { stepWithPolicy } = await import('@/lib/lessons/keep-less');
-        gen.current = stepWithPolicy(model, tokenizer, promptIds, policy, maxNew);
-      }
-      const r = await gen.current.next();
-      if (!r.done) setSteps((s) => [...s, r.value]);
-      if (r.done || r.value.stopReason) setPlaying(false);
+      gen.current ??= getClient().call('policyStart', { model: model.key, ids: promptIds, policy, maxNew });
+      const mine = gen.current;
+      const next = await getClient().call('policyNext', await mine);
+      if (gen.current !== mine) return; // reset while this step ran: its record belongs to nothing on screen
+      if (next) setSteps((s) => [...s, next]);
+      if (!next || next.stopReason) setPlaying(false);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       setPlaying(false);
@@ -91,8 +91,8 @@ export interface BudgetSweep {
   reset(): void;
 }
 
-/** Runs lib/lessons/keep-less's budgetSweep with progress, cancel and a turn for the page after every step. */
-export function useBudgetSweep(model: GPT | null, tokenizer: Tokenizer | null): BudgetSweep {
+/** Runs lib/lessons/keep-less's budgetSweep on the model thread, with progress and cancel (within one step). */
+export function useBudgetSweep(model: ModelHandle | null): BudgetSweep {
   const [state, setState] = useState<Omit<BudgetSweep, 'run' | 'cancel' | 'reset'>>({ status: 'idle', points: [], sinks: null, done: 0, total: 0, error: null });
   const abort = useRef<AbortController | null>(null);
   const cancel = useCallback(() => abort.current?.abort(), []);
@@ -104,35 +104,29 @@ export function useBudgetSweep(model: GPT | null, tokenizer: Tokenizer | null): 
 
   const run = useCallback(
     (text: string, input: SweepInput) => {
-      if (!model || !tokenizer) return;
+      if (!model) return;
       abort.current?.abort();
       const ac = new AbortController();
       abort.current = ac;
       void (async () => {
-        const kl = await import('@/lib/lessons/keep-less');
-        const { traceForward } = await import('@/lib/gpt');
-        const total = kl.sweepSteps(input);
-        let done = 0;
-        let lastPaint = 0;
+        const { sweepSteps } = await import('@/lib/lessons/keep-less');
+        const total = sweepSteps(input);
         setState({ status: 'running', points: [], sinks: null, done: 0, total, error: null });
         try {
-          const ids = tokenizer.encode(text).slice(0, Math.min(input.tokens, model.config.blockSize));
-          const trace = await traceForward(model, ids);
-          const sinks = kl.sinkShares(trace.map((l) => l.weights), Math.min(32, ids.length - 1));
-          setState((s) => ({ ...s, sinks }));
-          await kl.budgetSweep(model, tokenizer, text, input, {
-            signal: ac.signal,
-            between: nextTask,
-            onStep: () => {
-              done += 1;
-              const now = performance.now();
-              if (now - lastPaint > 100 || done === total) {
-                lastPaint = now;
-                setState((s) => ({ ...s, done }));
-              }
+          await getClient().call(
+            'budgetSweep',
+            { model: model.key, text, input },
+            {
+              signal: ac.signal,
+              onProgress: (value) => {
+                if (ac.signal.aborted) return;
+                const p = value as { sinks?: SinkShare[]; done?: number; point?: SweepPoint };
+                if (p.sinks) setState((s) => ({ ...s, sinks: p.sinks! }));
+                if (p.done !== undefined) setState((s) => ({ ...s, done: p.done! }));
+                if (p.point) setState((s) => ({ ...s, points: [...s.points, p.point!] }));
+              },
             },
-            onPoint: (p) => setState((s) => ({ ...s, points: [...s.points, p] })),
-          });
+          );
           if (!ac.signal.aborted) setState((s) => ({ ...s, status: 'done', done: total }));
         } catch (err) {
           const aborted = (err as { name?: string }).name === 'AbortedError';
@@ -140,7 +134,7 @@ export function useBudgetSweep(model: GPT | null, tokenizer: Tokenizer | null): 
         }
       })();
     },
-    [model, tokenizer],
+    [model],
   );
   return { ...state, run, cancel, reset };
 }

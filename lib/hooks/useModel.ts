@@ -15,8 +15,12 @@ export type ModelName = 'austen' | 'austen-gqa' | 'austen-gqa2';
 /** Why a model is not running, typed so the UI can offer the right way out. */
 export interface ModelError {
   message: string;
-  /** network: a file could not be fetched; weights: files do not describe the model; backend: tfjs failed. */
-  kind: 'network' | 'weights' | 'backend' | 'unknown';
+  /**
+   * network: no answer from the server (Retry helps); missing: the files are not on this site (nothing
+   * a learner can do); weights: files arrived damaged or do not fit together; backend: tfjs failed
+   * (another backend may work).
+   */
+  kind: 'network' | 'missing' | 'weights' | 'backend' | 'unknown';
 }
 
 export interface UseModel {
@@ -77,6 +81,7 @@ const BROKEN_FILES = new Set(['WeightsError', 'ConfigError', 'TokenizerError', '
 export function classifyModelError(error: unknown): ModelError {
   const name = (error as { name?: string } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
+  if (name === 'ModelMissingError') return { kind: 'missing', message };
   if (name === 'ModelLoadError' || name === 'ModelFileError') return { kind: 'network', message };
   if (name && BROKEN_FILES.has(name)) {
     return { kind: 'weights', message: `The model files do not fit together: ${message}` };

@@ -4,6 +4,8 @@
  * held-out passage at several cache budgets. Functions take a model and return plain records (the
  * Web Worker can call them as they are); every tensor they make is freed before they return.
  */
+import { AbortedError } from './yield';
+export { AbortedError };
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeCache,
   emptyCache,
@@ -105,13 +107,6 @@ export interface LossOptions {
   between?: () => Promise<void>;
   /** Called after every step. */
   onStep?: () => void;
-}
-
-export class AbortedError extends Error {
-  override name = 'AbortedError';
-  constructor() {
-    super('Stopped before it finished.');
-  }
 }
 
 /**

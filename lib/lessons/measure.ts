@@ -6,6 +6,8 @@
  * Timed regions contain only the forward pass and the awaited logits readback — the same region the
  * generators time (StepRecord.ms). Sampling, decoding text and bookkeeping happen outside.
  */
+import { AbortedError } from './yield';
+export { AbortedError };
 import * as tf from '@tensorflow/tfjs-core';
 import { argmax, disposeCache, emptyCache, forward, generateCached, generateNaive, type GPT, type KVCache, type Tokenizer } from '../gpt';
 import { maxAbsDifference } from '../stats';
@@ -44,13 +46,6 @@ export interface RaceResult {
   runs: RaceRuns;
   /** The warm-up's own timings, reported apart and never mixed into the results. */
   warmup: { naive: RaceRun; cached: RaceRun } | null;
-}
-
-export class AbortedError extends Error {
-  override name = 'AbortedError';
-  constructor() {
-    super('Stopped before it finished.');
-  }
 }
 
 async function oneRun(

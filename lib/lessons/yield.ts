@@ -1,9 +1,10 @@
 /**
- * Gives the event loop a turn between model steps (so the page paints and a Cancel click is seen)
- * without setTimeout's 4 ms clamp. The model worker has the same helper (yieldToLoop); once it lands
- * the lessons' loops run there and this stays for the main-thread fallback.
+ * Gives the event loop a turn between model steps (so an abort message, a paint or a Cancel click is
+ * handled) without setTimeout's 4 ms clamp. The model thread calls it between steps, in the worker and
+ * in the main-thread fallback alike.
  */
 export function nextTask(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
   if (typeof MessageChannel === 'undefined') return new Promise((r) => setTimeout(r, 0));
   return new Promise((resolve) => {
     const channel = new MessageChannel();
@@ -13,4 +14,12 @@ export function nextTask(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
+}
+
+/** A long job (race, sweep, prefill) stopped by its signal between two steps. */
+export class AbortedError extends Error {
+  override name = 'AbortedError';
+  constructor() {
+    super('Stopped before it finished.');
+  }
 }

@@ -12,6 +12,12 @@ import type { ChunkedComparison, PrefillTiming, RaceProgress, RaceResult } from 
 import type { KindRecipe } from '../lessons/cache-kinds';
 import type { KindMeasurement } from '../lessons/cache-quality';
 import type { ModelMeasurement } from '../lessons/gqa';
+import type { PolicyStep, SinkShare, SweepInput, SweepPoint } from '../lessons/keep-less';
+import type { CachePolicy } from '../gpt/kvcache-policy';
+import type { PrefixComparison } from '../lessons/prefix';
+import type { Server, ServerView } from '../lessons/serving-sim';
+import { nextTask } from '../lessons/yield';
+import type { BenchJob, BenchOutcome } from '../bench/page-run';
 
 /** A step record as plain values: no logits, no live cache tensors. */
 export type PlainStepRecord = Omit<StepRecord, 'logits' | 'cache'>;
@@ -39,19 +45,6 @@ export interface RaceArgs {
   warmup: boolean;
 }
 
-/** Gives the event loop a turn (so an abort message or a click can be handled) without a 4 ms timer clamp. */
-export function yieldToLoop(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
 /**
  * Build the method table. `onBackend` is told every backend state change (the client mirrors it into
  * the page's backend store, which the header badge reads). Tests `register` in-memory models.
@@ -59,6 +52,8 @@ export function yieldToLoop(): Promise<void> {
 export function createEngine(onBackend: (state: BackendState) => void) {
   const models = new Map<string, { model: GPT; tokenizer: Tokenizer }>();
   const gens = new Map<number, AsyncGenerator<StepRecord>>();
+  const policyGens = new Map<number, AsyncGenerator<PolicyStep>>();
+  const servers = new Map<number, Server>();
   let nextGen = 1;
   let unsubscribe: (() => void) | null = null;
 
@@ -68,6 +63,11 @@ export function createEngine(onBackend: (state: BackendState) => void) {
     return m;
   };
   const model = (key: string): GPT => entry(key).model;
+  const server = (id: number): Server => {
+    const s = servers.get(id);
+    if (!s) throw new Error('This serving simulation was reset: start it again.');
+    return s;
+  };
 
   const methods = {
     /** Start tfjs (see lib/backend's initBackend); the report comes back and every later change via onBackend. */
@@ -135,6 +135,113 @@ export function createEngine(onBackend: (state: BackendState) => void) {
       await g?.return(undefined);
     },
 
+    /** A greedy generator through a cache policy (null: the full cache): lib/lessons/keep-less's stepWithPolicy. */
+    async policyStart(args: { model: string; ids: number[]; policy: CachePolicy | null; maxNew: number }): Promise<{ gen: number }> {
+      const { stepWithPolicy } = await import('../lessons/keep-less');
+      const { model: gptModel, tokenizer } = entry(args.model);
+      const gen = nextGen++;
+      policyGens.set(gen, stepWithPolicy(gptModel, tokenizer, args.ids, args.policy, args.maxNew));
+      return { gen };
+    },
+
+    /** The policy generator's next step, or null when it is done. */
+    async policyNext(args: { gen: number }): Promise<PolicyStep | null> {
+      const g = policyGens.get(args.gen);
+      if (!g) throw new Error('This generation was already closed.');
+      const r = await g.next();
+      if (r.done) policyGens.delete(args.gen);
+      return r.done ? null : r.value;
+    },
+
+    /** Close a policy generator (frees its cache). Safe to call twice. */
+    async policyReturn(args: { gen: number }) {
+      const g = policyGens.get(args.gen);
+      policyGens.delete(args.gen);
+      await g?.return(undefined);
+    },
+
+    /**
+     * The budget sweep (lib/lessons/keep-less): first the attention sinks of the passage, then every
+     * policy at every budget. Progress: `{ sinks }` once, `{ done }` at most every 100 ms, `{ point }` per point.
+     */
+    async budgetSweep(args: { model: string; text: string; input: SweepInput }, ctx: CallContext): Promise<SweepPoint[]> {
+      const kl = await import('../lessons/keep-less');
+      const { traceForward } = await import('../gpt');
+      const { model: gptModel, tokenizer } = entry(args.model);
+      const ids = tokenizer.encode(args.text).slice(0, Math.min(args.input.tokens, gptModel.config.blockSize));
+      const trace = await traceForward(gptModel, ids);
+      const sinks: SinkShare[] = kl.sinkShares(
+        trace.map((l) => l.weights),
+        Math.min(32, ids.length - 1),
+      );
+      ctx.progress({ sinks });
+      const total = kl.sweepSteps(args.input);
+      let done = 0;
+      let lastSent = 0;
+      return kl.budgetSweep(gptModel, tokenizer, args.text, args.input, {
+        signal: ctx.signal,
+        between: nextTask,
+        onStep: () => {
+          done += 1;
+          const now = performance.now();
+          if (now - lastSent > 100 || done === total) {
+            lastSent = now;
+            ctx.progress({ done });
+          }
+        },
+        onPoint: (point) => ctx.progress({ point }),
+      });
+    },
+
+    /** A serving simulation (lib/lessons/serving-sim's Server) on a pool of `numBlocks` blocks; returns its id. */
+    async serverCreate(args: { model: string; numBlocks: number }): Promise<{ server: number }> {
+      const { Server } = await import('../lessons/serving-sim');
+      const { model: gptModel, tokenizer } = entry(args.model);
+      const id = nextGen++;
+      servers.set(id, new Server(gptModel, tokenizer, args.numBlocks));
+      return { server: id };
+    },
+
+    /** Admit one session (OutOfBlocksError when the pool cannot hold it). */
+    async serverAdmit(args: { server: number; prompt: string | number[]; tokens: number; usePrefix: boolean }): Promise<ServerView> {
+      const s = server(args.server);
+      await s.admit(args.prompt, args.tokens, args.usePrefix);
+      return s.snapshot();
+    },
+
+    /** One decode step for every running session: how many advanced (0: all wait for a block). */
+    async serverStep(args: { server: number }): Promise<{ advanced: number; running: number; view: ServerView }> {
+      const s = server(args.server);
+      const running = s.running;
+      const advanced = running === 0 ? 0 : await s.step(nextTask);
+      return { advanced, running, view: s.snapshot() };
+    },
+
+    /** Read `text` as the shared prefix (null: drop it). */
+    async serverPrefix(args: { server: number; text: string | null }): Promise<ServerView> {
+      const s = server(args.server);
+      if (args.text === null) s.clearPrefix();
+      else await s.setPrefix(args.text);
+      return s.snapshot();
+    },
+
+    async serverView(args: { server: number }): Promise<ServerView> {
+      return server(args.server).snapshot();
+    },
+
+    /** Free a server's blocks and tensors. Safe to call twice. */
+    async serverDispose(args: { server: number }) {
+      servers.get(args.server)?.dispose();
+      servers.delete(args.server);
+    },
+
+    /** Shared-prefix serving against unshared (lib/lessons/prefix's comparePrefixSharing). */
+    async comparePrefix(args: { model: string; system: string; asks: string[]; tokens: number }): Promise<PrefixComparison> {
+      const { comparePrefixSharing } = await import('../lessons/prefix');
+      const { model: gptModel, tokenizer } = entry(args.model);
+      return comparePrefixSharing(gptModel, tokenizer, args.system, args.asks, args.tokens, { between: nextTask });
+    },
+
     /** Attention internals of one uncached pass, as plain arrays. */
     async trace(args: { model: string; ids: number[] }): Promise<PlainTrace> {
       return (await import('../gpt')).traceForward(model(args.model), args.ids);
@@ -147,7 +254,7 @@ export function createEngine(onBackend: (state: BackendState) => void) {
         ...args,
         signal: ctx.signal,
         onProgress: (p: RaceProgress) => ctx.progress(p),
-        between: yieldToLoop,
+        between: nextTask,
       });
     },
 
@@ -155,7 +262,7 @@ export function createEngine(onBackend: (state: BackendState) => void) {
     async prefill(args: { model: string; length: number; decodeSteps: number }, ctx: CallContext): Promise<PrefillTiming> {
       const m = await import('../lessons/measure');
       const ids = m.promptOfLength(entry(args.model).tokenizer, args.length);
-      return m.measurePrefill(model(args.model), ids, args.decodeSteps, { signal: ctx.signal, between: yieldToLoop });
+      return m.measurePrefill(model(args.model), ids, args.decodeSteps, { signal: ctx.signal, between: nextTask });
     },
 
     /** One-pass against chunked prefill of the first `length` tokens of PREFILL_TEXT. */
@@ -177,6 +284,13 @@ export function createEngine(onBackend: (state: BackendState) => void) {
       return (await import('../lessons/gqa')).measureModel(gptModel, tokenizer, args.text);
     },
 
+    /** The /bench/ page's run (lib/bench/page-run's runBenchJob); `model` names the trained model for size "austen". */
+    async bench(args: { model: string; job: BenchJob }, ctx: CallContext): Promise<BenchOutcome> {
+      const { runBenchJob } = await import('../bench/page-run');
+      const trained = args.job.size === 'austen' ? model(args.model) : null;
+      return runBenchJob(trained, args.job, { signal: ctx.signal, between: nextTask, progress: (p) => ctx.progress(p) });
+    },
+
     async matmul(args: { size: number; runs: number }): Promise<MatMulCheck> {
       return (await import('../backend/device-check')).checkMatMul(args.size, args.runs);
     },
@@ -185,7 +299,7 @@ export function createEngine(onBackend: (state: BackendState) => void) {
     async memory(): Promise<{ numTensors: number; numBytes: number; backend: string; generators: number }> {
       const tf = await import('@tensorflow/tfjs-core');
       const { numTensors, numBytes } = tf.memory();
-      return { numTensors, numBytes, backend: tf.getBackend(), generators: gens.size };
+      return { numTensors, numBytes, backend: tf.getBackend(), generators: gens.size + policyGens.size + servers.size };
     },
   };
 

@@ -115,18 +115,18 @@ test('cache row by row: one K and V row per step, bytes = formula, chart with ta
 });
 
 for (const file of ['model.json', 'group1-shard1of1.bin']) {
-  test(`a failed download of ${file} shows the error panel with Retry and the other backends, not a blank cell`, async ({ page }) => {
+  test(`a missing ${file} (HTTP 404) says so in plain words, with Retry and no backend links (another backend cannot fix a missing file)`, async ({ page }) => {
     await page.route(`**/models/austen/${file}`, (route) => route.fulfill({ status: 404, body: 'not here' }));
     await page.goto(ONE);
     const cell = page.locator('[data-cell="one-token"]');
     const panel = cell.locator('[data-model-error]');
     await expect(panel).toBeVisible({ timeout: 120_000 });
-    await expect(panel).toHaveAttribute('data-model-error', 'network');
-    await expect(panel).toContainText('HTTP 404');
+    await expect(panel).toHaveAttribute('data-model-error', 'missing');
+    await expect(panel.locator('.model-error-title')).toHaveText('The Austen model is not on this site.');
+    await expect(panel).not.toContainText('npm run train', { useInnerText: true }); // developer detail stays in the closed disclosure
+    await expect(panel.locator('details')).toContainText('HTTP 404');
     await expect(panel.getByRole('button', { name: 'Retry' })).toBeVisible();
-    for (const b of ['WebGL', 'WASM', 'CPU']) {
-      await expect(panel.getByRole('link', { name: `Try ${b}` })).toHaveAttribute('href', `?backend=${b.toLowerCase()}`);
-    }
+    await expect(panel.getByRole('link', { name: /^Try / })).toHaveCount(0);
     await page.unroute(`**/models/austen/${file}`);
     await panel.getByRole('button', { name: 'Retry' }).click();
     await ready(page, cell);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/gpt/config';
 import { isSafePath } from '../../lib/gpt/manifest';
 import {
-  DtypeError, ManifestError, ManifestPathError, ModelFileError, ModelJsonError, ModelLoadError, NonFiniteWeightsError, ShapeError, VocabSizeError,
+  DtypeError, ManifestError, ManifestPathError, ModelFileError, ModelJsonError, ModelMissingError, ModelLoadError, NonFiniteWeightsError, ShapeError, VocabSizeError,
   WeightsSizeError,
 } from '../../lib/gpt/model-errors';
 import { loadModelDir, saveModelDir } from '../../lib/gpt/node-io';
@@ -69,7 +69,7 @@ const CASES: [string, (d: string) => Promise<void>, new (...a: never[]) => Error
   ['a URL as a path', manifest((j) => void (j.weightsManifest[0].paths = ['https://example.com/w.bin'])), ManifestPathError, /"https:\/\/example\.com\/w\.bin"/],
   ['a percent-encoded ..', manifest((j) => void (j.weightsManifest[0].paths = ['%2e%2e/w.bin'])), ManifestPathError, /"%2e%2e\/w\.bin"/],
   ['a path that is not a string', manifest((j) => void (j.weightsManifest[0].paths = [null])), ManifestError, /paths\[0\] is null, not a file name/],
-  ['a missing weights file', async (d) => rm(join(d, 'group1-shard1of1.bin')), ModelFileError, /group1-shard1of1\.bin \(HTTP 404\)/],
+  ['a missing weights file', async (d) => rm(join(d, 'group1-shard1of1.bin')), ModelMissingError, /group1-shard1of1\.bin \(HTTP 404\)/],
   ['a truncated weights file', weightsFile((b) => b.subarray(0, b.length - 4)), WeightsSizeError, /group1-shard1of1\.bin holds \d+ bytes but model\.json's shapes and dtypes describe \d+: .*truncated/],
   ['a weights file too long', weightsFile((b) => Buffer.concat([b, Buffer.alloc(4)])), WeightsSizeError, /holds at least \d+ bytes/],
   ['a NaN weight', weightsFile((b) => (b.writeFloatLE(NaN, 4 * 300), b)), NonFiniteWeightsError, /tensor "wte\.weight" holds NaN \(element 300\), so the weights file is damaged/],
@@ -111,6 +111,7 @@ describe('a corrupt model folder gives one typed error per problem', () => {
 
   it('the app calls a missing file a network problem and every other problem broken files', () => {
     expect(classifyModelError(new ModelFileError('gone')).kind).toBe('network');
+    expect(classifyModelError(new ModelMissingError('HTTP 404')).kind).toBe('missing');
     for (const E of [ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, NonFiniteWeightsError, VocabSizeError, ConfigError, TokenizerError, WeightsError]) {
       expect(classifyModelError(new E('x')), E.name).toEqual({ kind: 'weights', message: 'The model files do not fit together: x' });
     }

@@ -67,4 +67,64 @@ describe('the model thread (engine behind the message protocol)', () => {
     expect(t.promptLength).toBe(12);
     expect(t.decodeMs).toHaveLength(3);
   });
+
+  it('steps a cache policy by id, evicting down to the budget, and frees the generator on policyReturn', async () => {
+    const { client } = setup();
+    const before = tf.memory().numTensors;
+    const { gen } = await client.call('policyStart', { model: 'tiny', ids: bytes.encode('Mr. Darcy'), policy: { type: 'window', window: 6 }, maxNew: 6 });
+    const first = await client.call('policyNext', { gen });
+    const second = await client.call('policyNext', { gen });
+    expect(second!.step).toBe(first!.step + 1);
+    expect(second?.layers[0].kept).toHaveLength(6); // 10 positions seen, the newest 6 kept
+    expect(second?.evictions.length).toBeGreaterThan(0);
+    await client.call('policyReturn', { gen });
+    await client.call('policyReturn', { gen }); // twice is safe
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(client.call('policyNext', { gen })).rejects.toThrow(/already closed/);
+  });
+
+  it('runs the budget sweep with sinks, progress and points, and stops it between steps', async () => {
+    const { client } = setup();
+    const before = tf.memory().numTensors;
+    const seen: { sinks?: unknown; done?: number; point?: { budget: number } }[] = [];
+    const input = { tokens: 12, budgets: [6, 8], kinds: ['window' as const] };
+    const points = await client.call('budgetSweep', { model: 'tiny', text: 'It is a truth universally acknowledged', input }, { onProgress: (p) => seen.push(p as (typeof seen)[number]) });
+    expect(points.map((p) => p.budget)).toEqual([11, 6, 8]); // the full cache first, then each budget
+    expect(seen[0].sinks).toBeDefined();
+    expect(seen.filter((p) => p.point)).toHaveLength(3);
+    expect(tf.memory().numTensors).toBe(before);
+
+    const controller = new AbortController();
+    const stopped = client.call('budgetSweep', { model: 'tiny', text: 'It is a truth universally acknowledged', input }, {
+      signal: controller.signal,
+      onProgress: (p) => (p as { point?: unknown }).point && controller.abort(),
+    });
+    await expect(stopped).rejects.toMatchObject({ name: 'AbortedError' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('serves sessions on a block pool there: admit, step, refuse when full, and free it all on dispose', async () => {
+    const { client } = setup();
+    const before = tf.memory().numTensors;
+    const { server } = await client.call('serverCreate', { model: 'tiny', numBlocks: 4 });
+    const view = await client.call('serverAdmit', { server, prompt: 'Emma', tokens: 3, usePrefix: false });
+    expect(view.sessions).toHaveLength(1);
+    const stepped = await client.call('serverStep', { server });
+    expect(stepped.advanced).toBe(1);
+    expect(stepped.view.sessions[0].generated).toBe(2);
+    // 4 blocks of 16: a 60-token prompt needs 4 more while the first session holds one.
+    await expect(client.call('serverAdmit', { server, prompt: 'x'.repeat(60), tokens: 3, usePrefix: false })).rejects.toMatchObject({ name: 'OutOfBlocksError' });
+    await client.call('serverDispose', { server });
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(client.call('serverStep', { server })).rejects.toThrow(/reset/);
+  });
+
+  it('compares shared-prefix serving with unshared and leaves no tensor', async () => {
+    const { client } = setup();
+    const before = tf.memory().numTensors;
+    const r = await client.call('comparePrefix', { model: 'tiny', system: 'You are Miss Bates. ', asks: ['Tea?', 'Cake?'], tokens: 2 });
+    expect(r.rows).toHaveLength(2);
+    expect(r.sharedBlocks).toBeLessThanOrEqual(r.plainBlocks);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Pager } from '@/components/notebook/Pager';
+import { Presenter } from '@/components/notebook/Presenter';
 import { findLesson, lessonNeighbours, lessons, type LessonSlug } from '@/content/lessons';
 import { lessonModules } from '@/content/lesson-modules';
 import 'katex/dist/katex.min.css';
@@ -33,6 +34,7 @@ export default async function LessonPage({ params }: Props) {
         </p>
         <h1>{lesson.title}</h1>
         <p className="lede">{lesson.summary}</p>
+        <Presenter title={lesson.title} />
       </header>
       <div className="notebook">
         <Content />
