@@ -5,7 +5,7 @@ import { LiveCell } from '@/components/notebook/LiveCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { downloadBlob } from '@/components/charts/download';
 import { useModel } from '@/lib/hooks/useModel';
-import { MODEL_SIZES, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
+import { MODEL_SIZES, pagePositions, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
 import { formatDuration } from '@/lib/lessons/estimate';
 import { crossover, describeCrossover, type StepModel } from '@/lib/lessons/crossover';
 import type { BenchResults } from '@/lib/bench/results';
@@ -36,7 +36,9 @@ export function BenchLab() {
   const ids = { size: useId(), positions: useId(), repeats: useId(), warmup: useId() };
   const [size, setSize] = useState<ModelSize>('austen');
   const blockSize = SIZE_PRESETS[size].config?.blockSize ?? austen.info?.config.blockSize ?? 256;
-  const [positionsText, setPositionsText] = useState('');
+  // The positions typed for this size; another size starts from its own defaults.
+  const [typed, setTyped] = useState<{ size: ModelSize; text: string } | null>(null);
+  const positionsText = typed?.size === size ? typed.text : pagePositions(blockSize).join(', ');
   const [repeats, setRepeats] = useState(21);
   const [warmup, setWarmup] = useState(10);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
@@ -44,11 +46,6 @@ export function BenchLab() {
 
   useEffect(() => () => abort.current?.abort(), []);
 
-  const defaultPositions = async () => (await import('@/lib/bench/page-run')).pagePositions(blockSize).join(', ');
-  useEffect(() => {
-    void defaultPositions().then(setPositionsText);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [size, blockSize]);
 
   const positions = parsePositions(positionsText, blockSize);
   const busy = phase.kind === 'preparing' || phase.kind === 'running';
@@ -96,7 +93,7 @@ export function BenchLab() {
       </div>
       <div className="field">
         <label htmlFor={ids.positions}>Positions (comma-separated, up to {blockSize})</label>
-        <input id={ids.positions} type="text" value={positionsText} disabled={busy} onChange={(e) => setPositionsText(e.target.value)} />
+        <input id={ids.positions} type="text" value={positionsText} disabled={busy} onChange={(e) => setTyped({ size, text: e.target.value })} />
       </div>
       <div className="field">
         <label htmlFor={ids.warmup}>Warm-up rounds</label>

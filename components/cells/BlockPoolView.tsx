@@ -1,7 +1,7 @@
 'use client';
 
 import type { ServerView, SessionView } from '@/lib/lessons/serving-sim';
-import { PREFIX_OWNER } from '@/lib/lessons/serving-sim';
+import { PREFIX_OWNER } from '@/lib/lessons/serving';
 import './serving.css';
 
 const who = (o: number) => (o === PREFIX_OWNER ? 'shared prefix' : `session ${o}`);

@@ -7,7 +7,8 @@ import { ModelGate } from '@/components/model/ModelGate';
 import { useModel } from '@/lib/hooks/useModel';
 import { useBudgetSweep } from '@/lib/hooks/useKeepLess';
 import { useValPassage } from '@/lib/hooks/useValPassage';
-import { POLICY_KINDS, POLICY_LABELS, type SweepPoint } from '@/lib/lessons/keep-less';
+import { POLICY_KINDS, POLICY_LABELS } from '@/lib/lessons/policies';
+import type { SweepPoint } from '@/lib/lessons/keep-less';
 import './keep-less.css';
 
 const BUDGETS = [16, 32, 64, 128, 256];

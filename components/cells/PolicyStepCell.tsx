@@ -7,7 +7,7 @@ import { PromptBox } from '@/components/model/PromptBox';
 import { StepControls } from '@/components/model/StepControls';
 import { useModel } from '@/lib/hooks/useModel';
 import { usePolicySteps } from '@/lib/hooks/useKeepLess';
-import { policyAt, POLICY_LABELS, type PolicyKind } from '@/lib/lessons/keep-less';
+import { policyAt, POLICY_LABELS, type PolicyKind } from '@/lib/lessons/policies';
 import { PolicyTokens, type PositionView } from './PolicyTokens';
 import './keep-less.css';
 

@@ -24,10 +24,7 @@ export function disposeTimingModel(model: GPT): void {
   tf.dispose(Object.values(model.weights));
 }
 
-/** Positions the page measures by default: short, middle, and the last the context allows. */
-export function pagePositions(blockSize: number): number[] {
-  return blockSize >= 1024 ? [16, 256, 512, blockSize - 24] : [16, 64, blockSize - 1];
-}
+export { pagePositions } from '../lessons/sizes';
 
 /**
  * What the browser lets a timing model use, from what it tells us: half of navigator.deviceMemory

@@ -109,7 +109,7 @@ export function useBudgetSweep(model: ModelHandle | null): BudgetSweep {
       const ac = new AbortController();
       abort.current = ac;
       void (async () => {
-        const { sweepSteps } = await import('@/lib/lessons/keep-less');
+        const { sweepSteps } = await import('@/lib/lessons/policies');
         const total = sweepSteps(input);
         setState({ status: 'running', points: [], sinks: null, done: 0, total, error: null });
         try {

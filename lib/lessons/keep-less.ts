@@ -17,27 +17,8 @@ import { disposeCache,
 } from '@/lib/gpt';
 import { applyPolicy, attentionMass, type CachePolicy, policyName } from '@/lib/gpt/kvcache-policy';
 
-/** The three policies of the lesson, named by what they keep. */
-export type PolicyKind = 'window' | 'sinks' | 'h2o';
-
-export const POLICY_KINDS: readonly PolicyKind[] = ['window', 'sinks', 'h2o'];
-
-/** Attention sinks kept by the sinks policy: StreamingLLM's four. */
-export const SINKS = 4;
-
-export const POLICY_LABELS: Record<PolicyKind, string> = {
-  window: 'Sliding window',
-  sinks: `${SINKS} sinks + window`,
-  h2o: 'H2O heavy hitters',
-};
-
-/** The policy of this kind that holds at most `budget` rows: window:B, sinks:4+window:(B−4), h2o:B with B/2 recent. */
-export function policyAt(kind: PolicyKind, budget: number): CachePolicy {
-  if (!Number.isInteger(budget) || budget < SINKS + 1) throw new RangeError(`a cache budget must be an integer ≥ ${SINKS + 1}, got ${budget}`);
-  if (kind === 'window') return { type: 'window', window: budget };
-  if (kind === 'sinks') return { type: 'sinks', sinks: SINKS, window: budget - SINKS };
-  return { type: 'h2o', budget, recent: Math.floor(budget / 2) };
-}
+export { POLICY_KINDS, POLICY_LABELS, policyAt, SINKS, sweepSteps, type PolicyKind } from './policies';
+import { policyAt, type PolicyKind } from './policies';
 
 /** One layer after one step: the positions kept, and the newest token's attention (mean over heads) over the positions it read. */
 export interface LayerView {
@@ -161,8 +142,6 @@ export interface SweepInput {
   tokens: number;
 }
 
-/** Steps the sweep will take: (policies · budgets + the full cache) runs of tokens − 1 steps. */
-export const sweepSteps = (s: SweepInput) => (s.kinds.length * s.budgets.length + 1) * (s.tokens - 1);
 
 /**
  * Loss per character of the passage's first `tokens` tokens under each policy at each budget, and

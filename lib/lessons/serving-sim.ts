@@ -72,8 +72,8 @@ interface Session {
   firstLogits: Float32Array;
 }
 
-/** The prefix's id in `owners`. */
-export const PREFIX_OWNER = -1;
+export { PREFIX_OWNER } from './serving';
+import { PREFIX_OWNER } from './serving';
 const PREFIX: SeqId = 'prefix';
 
 export class Server {

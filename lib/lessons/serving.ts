@@ -108,3 +108,6 @@ export function readClaim(contiguous: number, paged: number, maxContext: number,
 
 /** Llama 3.1 70B's parameter count (70.6 billion, from its model card), for the weight bytes. */
 export const LLAMA_70B_PARAMS = 70.6e9;
+
+/** The prefix's id in `owners`. */
+export const PREFIX_OWNER = -1;

@@ -3,7 +3,7 @@
  * and two timing models with random weights (lib/gpt/timing-model.ts). Plain data, no tfjs.
  */
 import type { GPTConfig } from '../gpt/config';
-import { countParams } from '../gpt/params';
+import { countParams } from '../gpt/param-specs';
 
 export type ModelSize = 'austen' | '10m' | '85m';
 export const MODEL_SIZES: readonly ModelSize[] = ['austen', '10m', '85m'];
@@ -59,4 +59,9 @@ export function parseSize(s: string): ModelSize {
 /** Parameter count of a timing preset (the tied head counted once). */
 export function presetParams(size: Exclude<ModelSize, 'austen'>): number {
   return countParams(SIZE_PRESETS[size].config!);
+}
+
+/** Positions the page measures by default: short, middle, and the last the context allows. */
+export function pagePositions(blockSize: number): number[] {
+  return blockSize >= 1024 ? [16, 256, 512, blockSize - 24] : [16, 64, blockSize - 1];
 }
