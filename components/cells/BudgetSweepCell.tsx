@@ -18,7 +18,7 @@ const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—'); // a poli
 
 /** Loss per character on the held-out passage against the cache budget, per policy, measured live. */
 export function BudgetSweepCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS);
+  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'sweep', allowed: { tokens: LENGTHS } });
   const lengthId = useId();
   const m = useModel('austen');
   const passage = useValPassage();

@@ -82,7 +82,7 @@ function NumberField({ id, label, value, onChange, min = 1, step = 1 }: { id: st
 
 /** "How big is the cache?": the formula for real models and ours, for any dtype, context and batch. */
 export function CacheSizeCell() {
-  const [s, update, reset] = useCellState(DEFAULTS);
+  const [s, update, reset] = useCellState(DEFAULTS, { name: 'size', allowed: { preset: [...PRESETS.map((p) => p.id), 'custom'], kind: ['kv', 'mla'], dtype: Object.keys(DTYPES) } });
   const id = useId();
   const ids = (k: string) => `${id}-${k}`;
   const preset = findPreset(s.preset);

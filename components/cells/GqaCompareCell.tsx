@@ -1,6 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useId, useState } from 'react';
+import { intIn } from '@/lib/lessons/url-state';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { ModelGate } from '@/components/model/ModelGate';
@@ -89,7 +90,7 @@ function ModelColumn(props: { name: ModelName; label: string; text: string | nul
 
 /** "Fewer key/value heads": loss and cache bytes of 4, 2 and 1 key/value heads, and who shares what. */
 export function GqaCompareCell() {
-  const [s, update, resetCell] = useCellState(DEFAULTS);
+  const [s, update, resetCell] = useCellState(DEFAULTS, { name: 'gqa', allowed: { layer: intIn(0, 63), head: intIn(0, 63) } });
   const ids = { layer: useId(), head: useId() };
   const passage = useValPassage();
   const [run, setRun] = useState(0);

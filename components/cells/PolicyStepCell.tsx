@@ -7,7 +7,7 @@ import { PromptBox } from '@/components/model/PromptBox';
 import { StepControls } from '@/components/model/StepControls';
 import { useModel } from '@/lib/hooks/useModel';
 import { usePolicySteps } from '@/lib/hooks/useKeepLess';
-import { policyAt, POLICY_LABELS, type PolicyKind } from '@/lib/lessons/policies';
+import { policyAt, POLICY_KINDS, POLICY_LABELS, type PolicyKind } from '@/lib/lessons/policies';
 import { PolicyTokens, type PositionView } from './PolicyTokens';
 import './keep-less.css';
 
@@ -20,7 +20,7 @@ const DEFAULTS = { prompt: 'Emma Woodhouse, handsome, clever, and rich, with a c
 
 /** "Keep less": step the model through an eviction policy and watch what it keeps, drops and attends to. */
 export function PolicyStepCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS);
+  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'policy', allowed: { choice: ['full', ...POLICY_KINDS], budget: BUDGETS, layer: [0, 1, 2, 3] } });
   const ids = { choice: useId(), budget: useId(), layer: useId() };
   const m = useModel('austen');
   const policy = useMemo(() => (state.choice === 'full' ? null : policyAt(state.choice, state.budget)), [state.choice, state.budget]);

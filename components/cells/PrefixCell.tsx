@@ -16,7 +16,7 @@ const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 /** "Shared beginnings": the same sessions with and without a shared prefix — TTFT, blocks, equal continuations. */
 export function PrefixCell() {
-  const [s, update, resetCell] = useCellState(DEFAULTS);
+  const [s, update, resetCell] = useCellState(DEFAULTS, { name: 'prefix', allowed: { sessions: [2, 3, 4], tokens: [4, 12, 24] } });
   const id = { n: useId(), t: useId() };
   const m = useModel('austen');
   const cmp = usePrefixComparison(m.model);

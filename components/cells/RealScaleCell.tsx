@@ -14,7 +14,7 @@ const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 3 
 
 /** Sessions per GPU at real scale: Llama 3.1 70B on one GPU, contiguous reservation against paged blocks, inputs editable. */
 export function RealScaleCell() {
-  const [s, update, reset] = useCellState(DEFAULTS);
+  const [s, update, reset] = useCellState(DEFAULTS, { name: 'scale', allowed: { weights: Object.keys(WEIGHTS), kv: ['bf16', 'fp8'] } });
   const id = { gpu: useId(), util: useId(), w: useId(), kv: useId(), ctx: useId(), mean: useId(), bs: useId() };
   const layout = findPreset('llama-3.1-70b')!.layout;
   const weightBytes = LLAMA_70B_PARAMS * WEIGHTS[s.weights];

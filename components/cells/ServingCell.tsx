@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useId, useState } from 'react';
+import { intIn } from '@/lib/lessons/url-state';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { StepControls } from '@/components/model/StepControls';
@@ -25,7 +26,7 @@ const DEFAULTS = { prompt: 0, tokens: 24, system: 'none' as SystemMode };
 
 /** "Serving many": a small server in the page, sessions decoding through a block pool. */
 export function ServingCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS);
+  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'serving', allowed: { prompt: intIn(0, PROMPTS.length - 1), system: ['none', 'copied', 'shared'] } });
   const ids = { prompt: useId(), tokens: useId(), system: useId() };
   const m = useModel('austen');
   const reserve = m.info?.config.blockSize ?? 256;

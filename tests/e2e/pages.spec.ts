@@ -1,9 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { seriousAxeViolations } from './axe';
 import { PAGES, collectErrors, collectForeignRequests } from './pages';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 for (const path of PAGES) {
   test(`${path} loads with no console errors and no request off its origin`, async ({ page, baseURL }) => {
@@ -24,16 +21,7 @@ for (const path of PAGES) {
       await page.goto(path);
       await expect(page.locator('h1')).toBeVisible();
       if (path === '/device/') await expect(page.locator('[data-matmul]')).not.toHaveAttribute('data-matmul', 'pending');
-      // Open disclosures so their tables are checked too.
-      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
-      await page.addScriptTag({ content: axeSource });
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
-        const result = await axe.run(document);
-        return result.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-      });
+      const violations = await seriousAxeViolations(page); // with every <details> opened
       expect(violations, `${colorScheme} scheme`).toEqual([]);
     }
   });

@@ -169,3 +169,16 @@ test('a URL with cell state restores the cell; changing a control writes it back
   await expect.poll(() => [...new URL(page.url()).searchParams.keys()].filter((k) => k.startsWith('cost.'))).toEqual([]);
   expect(new URL(page.url()).searchParams.get('backend')).toBe('wasm'); // other parameters stay
 });
+
+test('the newer lessons keep their cells in the URL too: a policy, a budget and a layer come back from a link', async ({ page }) => {
+  await page.goto('/lessons/keep-less/?policy.choice=sinks&policy.budget=32&policy.layer=2');
+  const cell = page.locator('[data-cell="policy-steps"]');
+  await expect(cell.getByRole('radio', { name: /sinks \+ window/ })).toBeChecked();
+  await expect(cell.getByRole('group', { name: 'Budget (rows kept)' }).getByRole('radio', { name: '32' })).toBeChecked();
+  await expect(cell.getByRole('group', { name: 'Layer' }).getByRole('radio', { name: '3' })).toBeChecked();
+  await cell.getByRole('radio', { name: 'H2O heavy hitters' }).check();
+  await expect.poll(() => new URL(page.url()).searchParams.get('policy.choice')).toBe('h2o');
+  await page.goto('/lessons/how-big-is-the-cache/?size.dtype=int4&size.context=abc');
+  const size = page.locator('[data-cell="cache-size"]').first();
+  await expect(size.getByLabel('Numbers stored as')).toHaveValue('int4');
+});
