@@ -5,7 +5,7 @@
 // Usage (after `npm run build`):
 //   node scripts/race-report.js [--backends webgpu,webgl,wasm,cpu] [--tokens 32,128,256]
 //                               [--repeats 1] [--timeout-min 10] [--port 4180]
-// Drives /lessons/race/?backend=<b>&tokens=<n>&repeats=<r>&autorun=1 and reads the result the page
+// Drives /lessons/race/?backend=<b>&race.tokens=<n>&race.repeats=<r>&autorun=1 and reads the result the page
 // writes on its summary (data-naive-median, data-cached-median, data-speedup, data-tokens-match), and
 // the last step's naive and cached ms with its position (prompt + tokens − 1), to set beside
 // `kvlab bench --positions` at the same positions.
@@ -58,7 +58,7 @@ try {
       const page = await browser.newPage();
       const started = Date.now();
       try {
-        await page.goto(`${base}/lessons/race/?backend=${backend}&tokens=${tokens}&repeats=${repeats}&autorun=1`);
+        await page.goto(`${base}/lessons/race/?backend=${backend}&race.tokens=${tokens}&race.repeats=${repeats}&autorun=1`);
         const ran = await page.locator('header [data-backend]').getAttribute('data-backend', { timeout: 120_000 });
         await page.locator('[data-race-status="done"], [data-race-status="error"]').waitFor({ timeout: timeoutMs });
         const s = page.locator('[data-race-summary]');

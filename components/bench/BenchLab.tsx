@@ -10,6 +10,8 @@ import { formatDuration } from '@/lib/lessons/estimate';
 import { crossover, describeCrossover, type StepModel } from '@/lib/lessons/crossover';
 import type { BenchResults } from '@/lib/bench/results';
 import { BenchTable } from './BenchTable';
+import { ShareResult } from '@/components/class/ShareResult';
+import type { BackendState } from '@/lib/backend/store';
 
 type Phase =
   | { kind: 'idle' }
@@ -164,8 +166,30 @@ export function BenchLab() {
           >
             Download JSON
           </button>
+          <BenchShare results={phase.results} fastDelta={phase.fastDelta} backend={austen.backend} />
         </>
       ) : null}
     </LiveCell>
+  );
+}
+
+/** Shares the reference path's medians at the longest position measured (the cache's biggest win). */
+function BenchShare({ results, fastDelta, backend }: { results: BenchResults; fastDelta: number; backend: BackendState }) {
+  const rows = results.rows.filter((r) => r.path === 'reference');
+  const last = rows.reduce<(typeof rows)[number] | null>((a, r) => (!a || r.position > a.position ? r : a), null);
+  if (!last) return null;
+  return (
+    <ShareResult
+      backend={backend}
+      result={{
+        kind: 'bench',
+        model: results.size ?? 'austen',
+        tokens: last.position,
+        repeats: results.repeats,
+        naiveMedianMs: last.naiveMs,
+        cachedMedianMs: last.cachedMs,
+        tokensMatch: fastDelta <= 1e-4,
+      }}
+    />
   );
 }

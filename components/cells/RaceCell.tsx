@@ -14,12 +14,11 @@ import '@/components/viz/viz.css';
 const DEFAULTS = { prompt: 'It is a truth universally acknowledged', tokens: 32, repeats: 1, seed: 1 };
 const REPEATS = [1, 3, 5];
 
-/** `?tokens=128&repeats=3&autorun=1`: lets scripts/race-report.js (and a curious reader) drive the race. */
-function urlParams(): { tokens?: number; repeats?: number; seed?: number; autorun: boolean } {
-  const p = new URLSearchParams(window.location.search);
-  const num = (k: string) => (p.has(k) && Number.isFinite(Number(p.get(k))) ? Number(p.get(k)) : undefined);
-  return { tokens: num('tokens'), repeats: num('repeats'), seed: num('seed'), autorun: p.get('autorun') === '1' };
-}
+/**
+ * `?race.tokens=128&race.repeats=3&autorun=1`: the cell's state comes from the URL like every cell's
+ * (useCellState); `autorun` also starts the race once the model is ready (scripts/race-report.js).
+ */
+const autorunAsked = () => new URLSearchParams(window.location.search).get('autorun') === '1';
 
 /** Lesson 5: naive against cached generation of the same tokens, timed step by step. */
 export function RaceCell() {
@@ -37,14 +36,8 @@ export function RaceCell() {
   const autorun = useRef(false);
 
   useEffect(() => {
-    const p = urlParams();
-    update({
-      ...(p.tokens ? { tokens: p.tokens } : {}),
-      ...(p.repeats ? { repeats: p.repeats } : {}),
-      ...(p.seed !== undefined ? { seed: p.seed } : {}),
-    });
-    autorun.current = p.autorun;
-  }, [update]);
+    autorun.current = autorunAsked();
+  }, []);
 
   const { start } = race;
   const ready = model.status === 'ready';

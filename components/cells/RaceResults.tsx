@@ -209,7 +209,18 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
               Running-total chart as PNG
             </button>
           </div>
-          <ShareResult summary={summary} backend={backend} modelName={modelName} />
+          <ShareResult
+            backend={backend}
+            result={{
+              kind: 'race',
+              model: modelName,
+              tokens: summary.tokens,
+              repeats: summary.repeats,
+              naiveMedianMs: summary.naiveMedianMs,
+              cachedMedianMs: summary.cachedMedianMs,
+              tokensMatch: summary.tokensMatch,
+            }}
+          />
         </>
       ) : null}
     </div>

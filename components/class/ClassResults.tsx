@@ -49,7 +49,10 @@ export function ClassResults() {
   const server = useClassServer();
   const { results, error } = useSharedResults(server === 'present');
   const groups = useMemo(() => groupResults(results), [results]);
-  const chart = useMemo(() => speedupBySize(results), [results]);
+  const raceGroups = groups.filter((g) => g.kind === 'race');
+  const benchGroups = groups.filter((g) => g.kind === 'bench');
+  // The chart shows races only: a bench step at position P is another measurement (see the second table).
+  const chart = useMemo(() => speedupBySize(results.filter((r) => r.kind === 'race')), [results]);
 
   if (server === 'checking') return <p className="viz-note">Looking for the class server…</p>;
   if (server === 'absent') {
@@ -74,7 +77,7 @@ export function ClassResults() {
           : `${results.length} result${results.length === 1 ? '' : 's'} from the room.`}
       </p>
       {error ? <p className="warn-text">{error}</p> : null}
-      {results.length > 0 ? (
+      {raceGroups.length > 0 ? (
         <>
           <LineChartCell
             name="class-speedup"
@@ -101,8 +104,8 @@ export function ClassResults() {
                 </tr>
               </thead>
               <tbody>
-                {groups.map((g) => (
-                  <tr key={`${g.tokens}|${g.device}|${g.backend}`}>
+                {raceGroups.map((g) => (
+                  <tr key={`${g.model}|${g.tokens}|${g.device}|${g.backend}`}>
                     <th scope="row">{g.tokens}</th>
                     <td>{g.device}</td>
                     <td>
@@ -118,12 +121,50 @@ export function ClassResults() {
               </tbody>
             </table>
           </div>
-          <div className="chart-actions">
-            <button type="button" className="button" onClick={() => downloadBlob(new Blob([classCsv(results)], { type: 'text/csv' }), 'class-results.csv')}>
-              Download CSV
-            </button>
-          </div>
         </>
+      ) : null}
+      {benchGroups.length > 0 ? (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Bench results by model size, device and backend (scrolls sideways)">
+          <table className="data-table" data-class-bench-table="">
+            <caption>From the bench page: one decode step at the longest position measured, per model size. Medians over the results.</caption>
+            <thead>
+              <tr>
+                <th scope="col">Model size</th>
+                <th scope="col">Position</th>
+                <th scope="col">Device</th>
+                <th scope="col">Backend</th>
+                <th scope="col">Speedup</th>
+                <th scope="col">Naive ms/step</th>
+                <th scope="col">Cached ms/step</th>
+                <th scope="col">Results</th>
+              </tr>
+            </thead>
+            <tbody>
+              {benchGroups.map((g) => (
+                <tr key={`${g.model}|${g.tokens}|${g.device}|${g.backend}`}>
+                  <th scope="row">{g.model}</th>
+                  <td>{g.tokens}</td>
+                  <td>{g.device}</td>
+                  <td>
+                    {label(g.backend)}
+                    {g.software ? ' (software GPU)' : ''}
+                  </td>
+                  <td>{formatSpeedup(g.speedup)}</td>
+                  <td>{formatMs(g.naiveMedianMs)}</td>
+                  <td>{formatMs(g.cachedMedianMs)}</td>
+                  <td>{g.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {results.length > 0 ? (
+        <div className="chart-actions">
+          <button type="button" className="button" onClick={() => downloadBlob(new Blob([classCsv(results)], { type: 'text/csv' }), 'class-results.csv')}>
+            Download CSV
+          </button>
+        </div>
       ) : null}
     </div>
   );

@@ -3,24 +3,35 @@
 import { useId, useState } from 'react';
 import type { BackendState } from '@/lib/backend/store';
 import { deviceLabel } from '@/lib/lessons/class-results';
-import type { RaceSummary } from '@/lib/lessons/race';
 import { assetPath } from '@/lib/paths';
 import { useClassServer } from '@/lib/hooks/useClassServer';
 import './class.css';
 
+/** What a learner shares: a race's medians, or the bench's at its longest position. */
+export interface ShareableResult {
+  kind: 'race' | 'bench';
+  model: string;
+  /** Tokens generated (race) or the position measured (bench): the size the class page groups by. */
+  tokens: number;
+  repeats: number;
+  naiveMedianMs: number;
+  cachedMedianMs: number;
+  /** Race: both generators chose the same tokens. Bench: the fast path equals the reference. */
+  tokensMatch: boolean;
+}
+
 export interface ShareResultProps {
-  summary: RaceSummary;
+  result: ShareableResult;
   backend: BackendState;
-  modelName: string;
 }
 
 type Sent = { status: 'idle' | 'sending' | 'sent' } | { status: 'error'; message: string };
 
 /**
- * "Share with the class": sends this race's medians (no prompt, no text, a nickname at most) to the
- * `kvlab serve` that served the page. Renders nothing on any other host.
+ * "Share with the class": sends a race's or the bench's medians (no prompt, no text, a nickname at
+ * most) to the `kvlab serve` that served the page. Renders nothing on any other host.
  */
-export function ShareResult({ summary, backend, modelName }: ShareResultProps) {
+export function ShareResult({ result, backend }: ShareResultProps) {
   const server = useClassServer();
   const [nickname, setNickname] = useState('');
   const [sent, setSent] = useState<Sent>({ status: 'idle' });
@@ -32,17 +43,11 @@ export function ShareResult({ summary, backend, modelName }: ShareResultProps) {
   const share = async () => {
     setSent({ status: 'sending' });
     const body = {
-      kind: 'race',
+      ...result,
       ...(nickname.trim() ? { nickname: nickname.trim().slice(0, 32) } : {}),
       device,
       backend: report.name,
       software: Boolean(report.adapter?.software),
-      model: modelName,
-      tokens: summary.tokens,
-      repeats: summary.repeats,
-      naiveMedianMs: summary.naiveMedianMs,
-      cachedMedianMs: summary.cachedMedianMs,
-      tokensMatch: summary.tokensMatch,
     };
     try {
       const res = await fetch(assetPath('/api/results'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -25,8 +25,10 @@ export interface SharedResult {
   tokensMatch: boolean;
 }
 
-/** A row of the class table: every result of one device on one backend at one size. */
+/** A row of the class table: every result of one kind and model, on one device and backend, at one size. */
 export interface ClassGroup {
+  kind: 'race' | 'bench';
+  model: string;
   device: string;
   backend: string;
   tokens: number;
@@ -38,15 +40,21 @@ export interface ClassGroup {
   speedup: number;
 }
 
-/** Groups results by device × backend × tokens, sorted by size, then by speedup (fastest gain first). */
+/**
+ * Groups results by kind × model × device × backend × tokens, sorted by size, then by speedup (fastest
+ * gain first). A race (ms per generated token) and a bench step (one step at a position) are different
+ * measurements, so they never share a group.
+ */
 export function groupResults(results: readonly SharedResult[]): ClassGroup[] {
   const groups = new Map<string, SharedResult[]>();
   for (const r of results) {
-    const key = JSON.stringify([r.device, r.backend, r.tokens]);
+    const key = JSON.stringify([r.kind, r.model, r.device, r.backend, r.tokens]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.values()]
     .map((rs) => ({
+      kind: rs[0].kind,
+      model: rs[0].model,
       device: rs[0].device,
       backend: rs[0].backend,
       tokens: rs[0].tokens,

@@ -9,11 +9,14 @@ test('a single prefill splits TTFT into its measured parts, from the keyboard', 
   const cell = page.locator('[data-cell="prefill"]');
   const measure = cell.getByRole('button', { name: 'Measure this prompt' });
   await expect(measure).toBeEnabled({ timeout: 120_000 });
-  const slider = cell.getByLabel(/Prompt length/);
+  const slider = cell.getByRole('slider', { name: /Prompt length/ });
   await slider.focus();
   await page.keyboard.press('Home');
   await page.keyboard.press('ArrowRight');
-  await expect(cell.locator('output')).toHaveText('2');
+  const box = cell.getByRole('spinbutton', { name: /Prompt length/ });
+  await expect(box).toHaveValue('2'); // the slider and the number box show one value
+  await page.keyboard.press('Tab');
+  await expect(box).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(measure).toBeFocused();
   await page.keyboard.press('Enter');

@@ -62,7 +62,7 @@ test('a lesson page defaults to wasm here, says why, and runs the model in a wor
 test('a 128-token race on wasm keeps the page responsive, matches tokens, and its tile, paragraph and table agree', async ({ page }) => {
   const errors = collectErrors(page);
   await watchLongTasks(page);
-  await page.goto(`${RACE}?tokens=128`);
+  await page.goto(`${RACE}?race.tokens=128`);
   const cell = page.locator('[data-cell="race"]');
   const run = cell.getByRole('button', { name: 'Run the race' });
   await expect(run).toBeEnabled({ timeout: 180_000 });
@@ -92,7 +92,7 @@ test('a 128-token race on wasm keeps the page responsive, matches tokens, and it
 test('Stop ends a running race within a step or two, and the page stays responsive', async ({ page }) => {
   const errors = collectErrors(page);
   await watchLongTasks(page);
-  await page.goto(`${RACE}?tokens=128`);
+  await page.goto(`${RACE}?race.tokens=128`);
   const cell = page.locator('[data-cell="race"]');
   const run = cell.getByRole('button', { name: 'Run the race' });
   await expect(run).toBeEnabled({ timeout: 180_000 });

@@ -7,7 +7,7 @@ test.describe.configure({ timeout: 300_000 });
 test('the race runs from the keyboard, keeps the warm-up apart, matches tokens, charts both curves and exports CSV and PNG', async ({ page }) => {
   const errors = collectErrors(page);
   // Few tokens: WebGPU runs on SwiftShader here, tens of ms per op. Speed is never asserted.
-  await page.goto('/lessons/race/?tokens=4');
+  await page.goto('/lessons/race/?race.tokens=4');
   const cell = page.locator('[data-cell="race"]');
   const run = cell.getByRole('button', { name: 'Run the race' });
   await expect(run).toBeEnabled({ timeout: 120_000 });
@@ -34,7 +34,7 @@ test('the race runs from the keyboard, keeps the warm-up apart, matches tokens, 
   const [csv] = await Promise.all([page.waitForEvent('download'), cell.getByRole('button', { name: 'Download CSV' }).click()]);
   expect(csv.suggestedFilename()).toMatch(/^race-\w+-4\.csv$/);
   const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
-  expect(lines[0]).toBe('backend,model,prompt,seed,generator,repeat,step,ms,token_id');
+  expect(lines[0]).toBe('backend,model,prompt,seed,generator,repeat,step,phase,ms,token_id');
   expect(lines).toHaveLength(1 + 2 * 4);
 
   const [png] = await Promise.all([page.waitForEvent('download'), cell.getByRole('button', { name: 'Per-step chart as PNG' }).click()]);

@@ -24,6 +24,18 @@ describe('class results', () => {
     expect(groups[2].naiveMedianMs).toBe(30);
   });
 
+  it('never groups a bench step with a race, nor one model size with another', () => {
+    const groups = groupResults([r({}), r({ kind: 'bench' }), r({ kind: 'bench', model: '10m' }), r({ kind: 'bench', model: '10m' })]);
+    expect(groups.map((g) => [g.kind, g.model, g.count])).toEqual(
+      expect.arrayContaining([
+        ['race', 'austen', 1],
+        ['bench', 'austen', 1],
+        ['bench', '10m', 2],
+      ]),
+    );
+    expect(groups).toHaveLength(3);
+  });
+
   it('charts the median speedup of each backend per size, leaving out sizes a backend has no result for', () => {
     const { rows, backends } = speedupBySize([r({ speedup: 2 }), r({ speedup: 4 }), r({ backend: 'cpu', tokens: 32, speedup: 5 })]);
     expect(backends).toEqual(['cpu', 'webgpu']);
