@@ -54,6 +54,7 @@ export class ByteTokenizer implements Tokenizer {
   }
 }
 
+/** A RangeError unless `id` is a token of a vocabulary of `vocabSize` (shared by the tokenizers, not re-exported). */
 export function checkId(id: number, vocabSize: number): void {
   if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
     throw new RangeError(`Token id ${id} is outside this tokenizer's vocabulary [0, ${vocabSize}).`);

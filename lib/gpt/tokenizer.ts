@@ -1,3 +1,9 @@
+/**
+ * Tokenizers: `loadTokenizer` builds the one a model's tokenizer.json describes. Every tokenizer name
+ * is exported from here, so importers need not know the files behind it: the contract, its error and
+ * the one-token-per-byte tokenizer (tokenizer-contract.ts), byte-level BPE (bpe.ts), and lossless
+ * strings ↔ bytes with printable token labels (wtf8.ts).
+ */
 import { BpeTokenizer } from './bpe';
 import { ByteTokenizer, type Tokenizer, TokenizerError } from './tokenizer-contract';
 
