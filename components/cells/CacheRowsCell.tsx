@@ -100,7 +100,10 @@ export function CacheRowsCell() {
     <LiveCell
       title="Watch the cache fill up"
       name="cache-rows"
-      description="Each step appends one row of keys and one row of values to every layer. Real numbers from the model, read after each step."
+      description={
+        'Each step appends one row of keys and one row of values to every layer. Real numbers from the ' +
+        'model, read after each step.'
+      }
       onReset={reset}
       controls={<CacheRowsControls state={state} update={update} onDecoding={onDecoding} tokenCount={tokenCount} model={m} gen={gen} />}
     >

@@ -27,7 +27,10 @@ export function CacheRowsChart({ config: c, records, modelName }: Props) {
       <p className="section-label">Cache size against tokens</p>
       <LineChartCell
         name="cache-bytes"
-        caption="Bytes of the KV cache for each number of cached positions: measured on this run, and the formula for 4 and for 1 key/value heads"
+        caption={
+          'Bytes of the KV cache for each number of cached positions: measured on this run, and the ' +
+          'formula for 4 and for 1 key/value heads'
+        }
         data={chartRows}
         xKey="tokens"
         xLabel="Positions cached"
