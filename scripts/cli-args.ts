@@ -18,7 +18,8 @@ export function num(flag: string, raw: string | undefined, fallback: number, o: 
     raw.trim() === '' || !Number.isFinite(v) || (o.int && !Number.isInteger(v)) ||
     (o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max);
   if (bad) {
-    const range = `${o.int ? 'an integer' : 'a number'}${o.min !== undefined ? ` ≥ ${o.min}` : ''}${o.max !== undefined ? ` and ≤ ${o.max}` : ''}`;
+    const kind = o.int ? 'an integer' : 'a number';
+    const range = `${kind}${o.min !== undefined ? ` ≥ ${o.min}` : ''}${o.max !== undefined ? ` and ≤ ${o.max}` : ''}`;
     throw new UsageError(`--${flag} must be ${range}, got "${raw}"`);
   }
   return v;

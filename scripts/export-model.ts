@@ -184,7 +184,8 @@ function trainingLine(card: Card): string {
   const where = `${Math.round(t.wallSeconds / 60)} min on ${t.machine.cores} cores (${t.machine.cpu}), tfjs ${t.machine.backend}`;
   if (!t.phases) return `${head}${from}, ${where}`;
   const runs = t.phases.map((p, i) =>
-    i === 0 ? `${p.steps} from scratch (${Math.round((p.wallSeconds ?? 0) / 60)} min)` : `then ${p.steps} more from that model with a fresh optimizer and a new warm-up and cosine schedule (${Math.round((p.wallSeconds ?? 0) / 60)} min)`,
+    i === 0 ? `${p.steps} from scratch (${Math.round((p.wallSeconds ?? 0) / 60)} min)` : `then ${p.steps} more from that model with a fresh optimizer and a new warm-up and cosine ` +
+      `schedule (${Math.round((p.wallSeconds ?? 0) / 60)} min)`,
   );
   return `${head} in ${t.phases.length} runs: ${runs.join(', ')}; ${where} in all`;
 }

@@ -4,7 +4,8 @@
  *   kvlab generate --model <name|dir> --prompt "…" [--tokens N] [--mode cached|naive] [--seed S]
  *                  [--temperature T] [--top-k K] [--top-p P] [--json] [--logits] [--backend wasm|cpu]
  *   kvlab eval     --model <name|dir> --split val|train [--cache C] … (see lib/cli/eval.ts)
- *   kvlab bench    [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] [--processes N] [--positions 16,32,…] [--out file.json]
+ *   kvlab bench    [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N]
+ *                  [--processes N] [--positions 16,32,…] [--out file.json]
  *   kvlab size     (see lib/cli/size.ts)
  *   kvlab serve    [--port N] [--lan] [--dir out] [--results file.jsonl]   (lib/cli/serve.ts)
  *
@@ -28,9 +29,12 @@ import { SIZE_HELP, sizeCommand } from '../lib/cli/size';
 import { runServe, SERVE_HELP } from '../lib/cli/serve';
 import { ModelMemoryError } from '../lib/gpt/timing-model';
 
+const BENCH_HELP =
+  'kvlab bench [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] ' +
+  '[--processes N] [--positions 16,32,64] [--out file.json]';
 const HELP = `usage: ${GENERATE_HELP}
        ${EVAL_HELP}
-       kvlab bench [--size austen|10m|85m] [--backends cpu,wasm,webgpu] [--repeats N] [--warmup N] [--processes N] [--positions 16,32,64] [--out file.json]
+       ${BENCH_HELP}
        ${SIZE_HELP}
 ${SERVE_HELP}`;
 

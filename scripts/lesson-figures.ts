@@ -44,6 +44,7 @@ const kinds: [string, () => Promise<CacheKind>][] = [
 console.log('\n| cache (austen) | bytes/token | max abs Δ logit | loss/char | first greedy divergence (of 40) |\n| --- | ---: | ---: | ---: | ---: |');
 for (const [label, make] of kinds) {
   const m = await measureKind(model, tokenizer, passage.text, await make());
-  console.log(`| ${label} | ${m.bytesPerToken} | ${m.maxAbsLogitDiff.toExponential(2)} | ${f(m.lossPerChar)} | ${m.firstDivergence === null ? 'none' : m.firstDivergence + 1} |`);
+  console.log(`| ${label} | ${m.bytesPerToken} | ${m.maxAbsLogitDiff.toExponential(2)} | ${f(m.lossPerChar)} ` +
+    `| ${m.firstDivergence === null ? 'none' : m.firstDivergence + 1} |`);
 }
 disposeWeights(model.weights);

@@ -41,7 +41,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const r = firstLoad(f);
     const route = '/' + relative(out, f).replace(/index\.html$/, '');
     console.log(
-      `${route.padEnd(36)} ${(r.raw / 1024).toFixed(1).padStart(7)} kB (${(r.gzip / 1024).toFixed(1)} kB gzip) in ${r.scripts} scripts${r.tfjs ? '  [contains tfjs]' : ''}`,
+      `${route.padEnd(36)} ${(r.raw / 1024).toFixed(1).padStart(7)} kB (${(r.gzip / 1024).toFixed(1)} ` +
+        `kB gzip) in ${r.scripts} scripts${r.tfjs ? '  [contains tfjs]' : ''}`,
     );
   }
 }

@@ -30,7 +30,8 @@ function run(label, command, args, extraEnv = {}) {
   console.log(`\n── ${label}: ${[command, ...args].join(' ')}`);
   const t0 = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
-  console.log(`── ${label}: ${result.status === 0 ? 'ok' : `failed (exit ${result.status ?? result.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`── ${label}: ${result.status === 0 ? 'ok' : `failed (exit ${result.status ?? result.signal})`} ` +
+    `in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return result.status === 0;
 }
 

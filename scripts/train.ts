@@ -79,7 +79,8 @@ function fmtTime(s: number): string {
 function progress(step: number, total: number, loss: number, tokPerSec: number, secsLeft: number): void {
   const width = 24;
   const done = Math.round((width * step) / total);
-  const line = `step ${step}/${total} [${'#'.repeat(done)}${'.'.repeat(width - done)}] loss ${loss.toFixed(3)} | ${Math.round(tokPerSec)} tok/s | ${fmtTime(secsLeft)} left`;
+  const line = `step ${step}/${total} [${'#'.repeat(done)}${'.'.repeat(width - done)}] loss ${loss.toFixed(3)} ` +
+    `| ${Math.round(tokPerSec)} tok/s | ${fmtTime(secsLeft)} left`;
   if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
   else if (step % 10 === 0 || step === total) process.stderr.write(`${line}\n`);
 }

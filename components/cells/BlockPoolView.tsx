@@ -14,7 +14,8 @@ export function BlockPoolView({ view }: { view: ServerView }) {
     <ol className="pool" aria-label={`Block pool: ${view.numBlocks} blocks of ${view.blockSize} positions`} data-pool-used={view.used} data-pool-free={view.free}>
       {view.owners.map((owners, b) => {
         const shared = owners.length > 1;
-        const label = owners.length === 0 ? 'free' : `${owners.map(who).join(', ')}; ${view.filled[b]} of ${view.blockSize} positions${shared ? `; ${owners.length} references` : ''}`;
+        const label = owners.length === 0 ? 'free' : `${owners.map(who).join(', ')}; ${view.filled[b]} of ${view.blockSize} ` +
+          `positions${shared ? `; ${owners.length} references` : ''}`;
         return (
           <li
             key={b}

@@ -72,7 +72,10 @@ export function BudgetSweepCell() {
     <LiveCell
       title="How much does keeping less cost?"
       name="budget-sweep"
-      description="Loss per character of the Austen model on a held-out passage, read one token at a time through each policy at each budget, on this device."
+      description={
+        'Loss per character of the Austen model on a held-out passage, read one token at a time through ' +
+        'each policy at each budget, on this device.'
+      }
       onReset={() => {
         sweep.reset();
         resetCell();
@@ -103,7 +106,10 @@ export function BudgetSweepCell() {
         ) : null}
         <LineChartCell
           name="loss-budget"
-          caption="Loss per character (nats) on the held-out passage against the cache budget in rows, for each policy; the full cache as the reference"
+          caption={
+            'Loss per character (nats) on the held-out passage against the cache budget in rows, for each ' +
+            'policy; the full cache as the reference'
+          }
           data={rows}
           xKey="budget"
           xLabel="Cache budget (rows)"

@@ -206,7 +206,9 @@ export function CacheSizeCell() {
           </p>
           <LineChartCell
             name="cache-size"
-            caption={`Cache size in GB (10⁹ bytes) for ${r.batch.toLocaleString('en-US')} sequence${r.batch === 1 ? '' : 's'} against context length, with the GPU's ${s.gpuGb} GB as a line`}
+            caption={`Cache size in GB (10⁹ bytes) for ${r.batch.toLocaleString('en-US')} ` +
+              `sequence${r.batch === 1 ? '' : 's'} against context length, with the GPU's ${s.gpuGb} GB as a ` +
+              `line`}
             data={curve}
             xKey="context"
             xLabel="Context (tokens)"

@@ -56,7 +56,10 @@ export function ChunkedPrefillCell() {
     <LiveCell
       name="chunked-prefill"
       title="One pass or chunks?"
-      description="The same prompt, prefilled in one forward pass and in chunks that each extend the cache. Both are timed from the first pass to the last logits in JavaScript, after an untimed warm-up."
+      description={
+        'The same prompt, prefilled in one forward pass and in chunks that each extend the cache. Both ' +
+        'are timed from the first pass to the last logits in JavaScript, after an untimed warm-up.'
+      }
       controls={controls}
       onReset={reset}
     >

@@ -72,7 +72,8 @@ function ModelColumn(props: { name: ModelName; label: string; text: string | nul
         {weights ? (
           <Heatmap
             name={`attention-${name}`}
-            caption={`${name}, layer ${layer}, query head ${head} (reads KV head ${groups[head]}): row = query position, column = key position`}
+            caption={`${name}, layer ${layer}, query head ${head} (reads KV head ${groups[head]}): row = query ` +
+              `position, column = key position`}
             rows={weights}
             rowLabels={traced.labels}
             scale="sequential"
@@ -135,7 +136,10 @@ export function GqaCompareCell() {
     <LiveCell
       title="4, 2 and 1 key/value heads"
       name="gqa-compare"
-      description="Three Austen models that differ only in how many key/value heads their query heads share. Measured here, on text none of them was trained on."
+      description={
+        'Three Austen models that differ only in how many key/value heads their query heads share. ' +
+        'Measured here, on text none of them was trained on.'
+      }
       controls={controls}
       onReset={() => {
         resetCell();

@@ -32,7 +32,10 @@ export function LatentCacheCell() {
     <LiveCell
       title="A rank-r latent instead of K and V"
       name="latent-cache"
-      description="Every layer's key and value projections factored with an SVD; the cache keeps r numbers for the key and r for the value of each token, and rebuilds K and V for attention."
+      description={
+        "Every layer's key and value projections factored with an SVD; the cache keeps r numbers for " +
+        "the key and r for the value of each token, and rebuilds K and V for attention."
+      }
       onReset={runs.reset}
       controls={
         <button type="button" className="button button-primary" onClick={runs.run} disabled={m.status !== 'ready' || !passage.text || runs.running !== null}>

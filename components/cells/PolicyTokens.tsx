@@ -35,7 +35,14 @@ export function PolicyTokens({ positions }: { positions: readonly PositionView[]
               className={`pt pt-${p.state}`}
               data-position={p.position}
               data-state={p.state}
-              style={p.state === 'kept' && p.attention !== null ? { background: `rgb(194 65 12 / ${(0.06 + 0.5 * (p.attention / max)).toFixed(3)})` /* ≤ 0.56: the label keeps 4.5:1 contrast */ } : undefined}
+              style={
+                p.state === 'kept' && p.attention !== null
+                  ? {
+                      // Alpha ≤ 0.56: the label keeps 4.5:1 contrast.
+                      background: `rgb(194 65 12 / ${(0.06 + 0.5 * (p.attention / max)).toFixed(3)})`,
+                    }
+                  : undefined
+              }
               title={`position ${p.position}: ${what}`}
             >
               <span className="pt-label">{p.label.replace(/ /g, '\u00b7')}</span>

@@ -60,7 +60,8 @@ export function PrefillCell() {
     <LiveCell
       name="prefill"
       title="Time to first token, and to every token after"
-      description={`A prompt of P tokens is prefilled into an empty cache, then ${DECODE_STEPS} more tokens are decoded one at a time. Each length runs twice; the first run is a warm-up and is thrown away.`}
+      description={`A prompt of P tokens is prefilled into an empty cache, then ${DECODE_STEPS} more tokens are ` +
+        `decoded one at a time. Each length runs twice; the first run is a warm-up and is thrown away.`}
       controls={controls}
       onReset={reset}
     >
@@ -100,7 +101,10 @@ export function PrefillCell() {
           {rows.length ? (
             <LineChartCell
               name="prefill-ttft"
-              caption="Time to first token (prefill of P tokens + readback) and the median time of each following cached token, against the prompt length P."
+              caption={
+                'Time to first token (prefill of P tokens + readback) and the median time of each following ' +
+                'cached token, against the prompt length P.'
+              }
               data={rows}
               xKey="p"
               xLabel="Prompt length P (tokens)"

@@ -55,7 +55,10 @@ export function PrefixCell() {
     <LiveCell
       title="One system prompt, many sessions"
       name="prefix"
-      description="Each session is the system prompt followed by a question. Served twice: the prefix read once and shared, or read again by every session."
+      description={
+        'Each session is the system prompt followed by a question. Served twice: the prefix read once ' +
+        'and shared, or read again by every session.'
+      }
       onReset={() => {
         cmp.reset();
         resetCell();

@@ -176,7 +176,8 @@ function QkvView({ trace, labels, config, layer, head, t }: QkvViewProps) {
       <h3 className="viz-subhead">The whole sequence at once</h3>
       <Heatmap
         name="attention-map"
-        caption={`Attention weights of layer ${layer}, head ${head}: row = query position, column = key position. Above the diagonal is the masked future (weight 0).`}
+        caption={`Attention weights of layer ${layer}, head ${head}: row = query position, column = key ` +
+          `position. Above the diagonal is the masked future (weight 0).`}
         rows={layerTrace.weights[head]}
         rowLabels={shown}
         scale="sequential"

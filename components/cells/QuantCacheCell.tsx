@@ -56,7 +56,10 @@ export function QuantCacheCell() {
             {runs.error}
           </p>
         ) : null}
-        <KindTable kinds={KINDS} results={r} running={runs.running} caption={full ? `Each cache on the held-out passage: bytes it stores per token (in a cache of ${full.bytesAt} positions), the largest logit difference from the float cache over a prefill and ${full.compareSteps} decode steps, loss per character, and where ${full.generated} greedy tokens first differ` : 'Each cache on the held-out passage, measured against the float cache'} />
+        <KindTable kinds={KINDS} results={r} running={runs.running} caption={full ? `Each cache on the held-out passage: bytes it stores per token (in a cache of ${full.bytesAt} ` +
+          `positions), the largest logit difference from the float cache over a prefill and ` +
+          `${full.compareSteps} decode steps, loss per character, and where ${full.generated} greedy ` +
+          `tokens first differ` : 'Each cache on the held-out passage, measured against the float cache'} />
         {rows.length > 1 ? (
           <LineChartCell
             name="quant-loss-bytes"

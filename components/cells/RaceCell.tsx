@@ -120,7 +120,10 @@ export function RaceCell() {
     <LiveCell
       name="race"
       title="Race: naive against cached"
-      description="Both generators continue the same prompt with the same seed on the same model. Each step is timed from the forward pass to the logits being back in JavaScript."
+      description={
+        'Both generators continue the same prompt with the same seed on the same model. Each step is ' +
+        'timed from the forward pass to the logits being back in JavaScript.'
+      }
       controls={controls}
       onReset={reset}
     >

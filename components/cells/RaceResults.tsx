@@ -75,7 +75,8 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
           <p className="verdict" data-tokens-match={String(summary.tokensMatch)}>
             {summary.tokensMatch
               ? `Both generators chose the same ${summary.tokens} tokens in every run.`
-              : `The tokens differ from step ${summary.firstMismatch + 1}: the cached and naive logits disagreed enough to change a choice.`}
+              : `The tokens differ from step ${summary.firstMismatch + 1}: the cached and naive logits ` +
+                `disagreed enough to change a choice.`}
           </p>
           <dl
             className="stats"
@@ -120,7 +121,9 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
           <div ref={figures}>
             <LineChartCell
               name="race-step-ms"
-              caption={`Milliseconds per step (forward + readback), ${summary.repeats === 1 ? 'one run' : `median of ${summary.repeats} runs`} on ${backendName}. Step 1 is the prompt for both (time to first token).`}
+              caption={`Milliseconds per step (forward + readback), ` +
+                `${summary.repeats === 1 ? 'one run' : `median of ${summary.repeats} runs`} on ${backendName}. ` +
+                `Step 1 is the prompt for both (time to first token).`}
               data={rows}
               xKey="token"
               xLabel="Token"

@@ -49,8 +49,12 @@ export function ServingCell() {
     await srv.setPrefix(system === 'shared' ? SYSTEM : null);
   };
   const shared = state.system === 'shared';
-  /** A session's prompt: the system prompt's ids then the prompt's when copied; the prompt alone when shared (the server forks the prefix). */
-  const full = (p: string): string | number[] => (state.system === 'copied' && m.tokenizer ? [...m.tokenizer.encode(SYSTEM), ...m.tokenizer.encode(p)] : p); // the ids a shared session sees
+  /**
+   * A session's prompt: the system prompt's ids then the prompt's when copied; the prompt alone when
+   * shared (the server forks the prefix, so these are the ids a shared session sees).
+   */
+  const full = (p: string): string | number[] =>
+    state.system === 'copied' && m.tokenizer ? [...m.tokenizer.encode(SYSTEM), ...m.tokenizer.encode(p)] : p;
 
   const controls = (
     <>
@@ -106,7 +110,8 @@ export function ServingCell() {
     <LiveCell
       title="A server in the page"
       name="serving"
-      description={`A pool of ${POOL_BLOCKS} blocks of ${BLOCK} positions (${POOL_BLOCKS * BLOCK} positions in all). Each Step decodes one token for every running session.`}
+      description={`A pool of ${POOL_BLOCKS} blocks of ${BLOCK} positions (${POOL_BLOCKS * BLOCK} positions in ` +
+        `all). Each Step decodes one token for every running session.`}
       onReset={() => {
         setPlaying(false);
         srv.reset();

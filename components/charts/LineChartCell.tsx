@@ -124,7 +124,8 @@ export function LineChartCell({
             labelFormatter={(label) => `${xLabel} ${typeof label === 'number' ? formatX(label) : String(label)}`}
             contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)' }}
           />
-          {/* No fixed height: recharts measures the legend, so a legend that wraps on a phone pushes the plot down instead of covering it. */}
+          {/* No fixed height: recharts measures the legend, so a legend that wraps on a phone pushes the plot
+              down instead of covering it. */}
           <Legend verticalAlign="top" wrapperStyle={{ fontSize: 13 }} />
           {series.map((s, i) => (
             <Line

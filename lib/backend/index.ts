@@ -3,8 +3,9 @@
  *
  * Order: WebGPU (only when `navigator.gpu.requestAdapter()` returns a hardware adapter), WebGL (not on
  * a software renderer), WASM, CPU. `?backend=webgpu|webgl|wasm|cpu` moves one to the front and is
- * honoured even on a software GPU. Runs in the model worker (lib/worker) or, as a fallback, the page. Everything tfjs is loaded with dynamic
- * `import()`, so a page pays for tfjs only once it calls `initBackend`.
+ * honoured even on a software GPU. Runs in the model worker (lib/worker) or, as a fallback, the page.
+ * Everything tfjs is loaded with dynamic `import()`, so a page pays for tfjs only once it calls
+ * `initBackend`.
  */
 import { assetPath } from '../paths';
 import {

@@ -150,14 +150,20 @@ const iqr = (s: Spread) => `${f2(s.median)} (${f2(s.q25)}–${f2(s.q75)})`;
 /** The markdown table `kvlab bench` prints: medians with their interquartile range, both paths side by side. */
 export function formatTable(rows: readonly BenchRow[]): string {
   const head =
-    '| backend | position | path | naive ms (IQR) | cached ms (IQR) | naive/cached | fast/ref naive | fast/ref cached | cached tok/s | bound ms | share of bound | kernels naive / cached | GPU programs naive / cached |';
+    '| backend | position | path | naive ms (IQR) | cached ms (IQR) | naive/cached | fast/ref naive ' +
+      '| fast/ref cached | cached tok/s | bound ms | share of bound | kernels naive / cached | GPU ' +
+      'programs naive / cached |';
   const sep = '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map((r) => {
     const ref = rows.find((x) => x.backend === r.backend && x.position === r.position && x.path === 'reference');
     const ratio = (a: number, b: number | undefined) => (r.path === 'fast' && b ? `×${(a / b).toFixed(2)}` : '');
     const label = r.device ? `${r.backend} (${r.software ? 'software: ' : ''}${r.device})` : r.backend;
     const gpu = r.naiveGpuPrograms == null ? '–' : `${r.naiveGpuPrograms} / ${r.cachedGpuPrograms}`;
-    return `| ${label} | ${r.position} | ${r.path} | ${iqr(r.naiveSpread)} | ${iqr(r.cachedSpread)} | ${r.speedup.toFixed(1)}× | ${ratio(r.naiveMs, ref?.naiveMs)} | ${ratio(r.cachedMs, ref?.cachedMs)} | ${r.cachedTokPerS.toFixed(0)} | ${r.boundMs.toFixed(3)} | ${(r.share * 100).toFixed(1)}% | ${r.naiveKernels ?? '–'} / ${r.cachedKernels ?? '–'} | ${gpu} |`;
+    return `| ${label} | ${r.position} | ${r.path} | ${iqr(r.naiveSpread)} | ${iqr(r.cachedSpread)} | ` +
+      `${r.speedup.toFixed(1)}× | ${ratio(r.naiveMs, ref?.naiveMs)} | ` +
+      `${ratio(r.cachedMs, ref?.cachedMs)} | ${r.cachedTokPerS.toFixed(0)} | ${r.boundMs.toFixed(3)} ` +
+      `| ${(r.share * 100).toFixed(1)}% | ${r.naiveKernels ?? '–'} / ${r.cachedKernels ?? '–'} | ` +
+      `${gpu} |`;
   });
   return [head, sep, ...lines].join('\n');
 }

@@ -48,7 +48,8 @@ async function modelSource(size: ModelSize, name: string): Promise<ModelSource> 
   const preset = SIZE_PRESETS[size];
   if (preset.config) {
     const config = preset.config;
-    const description = `timing model "${size}": random weights from seed ${TIMING_SEED}, for timing only (${(countParams(config) / 1e6).toFixed(1)}M parameters)`;
+    const description = `timing model "${size}": random weights from seed ${TIMING_SEED}, for timing only ` +
+      `(${(countParams(config) / 1e6).toFixed(1)}M parameters)`;
     // Free RAM is the budget in Node; the check runs before any weight is drawn.
     return {
       description,
@@ -104,7 +105,8 @@ async function runChild(plan: Plan): Promise<void> {
     record.positions.push({ position: P, samples, ...(kernels ? { kernels } : {}) });
     const m = (k: keyof typeof samples) => median(samples[k] ?? []).toFixed(2);
     process.stderr.write(
-      `  ${backend} P=${P}: naive ${m('naive-reference')} → ${m('naive-fast')} ms, cached ${m('cached-reference')} → ${m('cached-fast')} ms (reference → fast)\n`,
+      `  ${backend} P=${P}: naive ${m('naive-reference')} → ${m('naive-fast')} ms, cached ` +
+        `${m('cached-reference')} → ${m('cached-fast')} ms (reference → fast)\n`,
     );
   }
   disposeBenchModel(bm);
@@ -233,11 +235,14 @@ export async function runBench(args: string[]): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(
-    `Model: ${source.description} — nLayer ${c.nLayer}, nHead ${c.nHead}, nKvHead ${c.nKvHead}, nEmbd ${c.nEmbd}, blockSize ${c.blockSize}, vocab ${c.vocabSize} (${countParams(c)} params)\n`,
+    `Model: ${source.description} — nLayer ${c.nLayer}, nHead ${c.nHead}, nKvHead ${c.nKvHead}, ` +
+      `nEmbd ${c.nEmbd}, blockSize ${c.blockSize}, vocab ${c.vocabSize} (${countParams(c)} params)\n`,
   );
   process.stdout.write(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}, Node ${machine.node}, tfjs ${machine.tfjs}\n`);
   process.stdout.write(
-    `Copy bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} processes per backend, each ${plan.warmup} warm-up + ${plan.repeats} timed rounds, naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n\n`,
+    `Copy bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} ` +
+      `processes per backend, each ${plan.warmup} warm-up + ${plan.repeats} timed rounds, ` +
+      `naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n\n`,
   );
   process.stdout.write(formatTable(rows) + '\n\n' + formatFlatness(flat) + `\n\nWrote ${file}\n`);
 }

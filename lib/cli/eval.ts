@@ -57,7 +57,8 @@ export async function runEval(args: string[]): Promise<void> {
     };
     if (f.json) process.stdout.write(JSON.stringify(out) + '\n');
     else {
-      process.stdout.write(`${out.model} ${split} (${text.length} characters${limit ? `, first ${limit}` : ''}), cache ${choice.label}, ${mode}, ${out.backend}\n`);
+      process.stdout.write(`${out.model} ${split} (${text.length} characters${limit ? `, first ${limit}` : ''}), cache ` +
+        `${choice.label}, ${mode}, ${out.backend}\n`);
       process.stdout.write(`tokens scored ${r.tokens} in ${r.windows} windows of ${model.config.blockSize}\n`);
       process.stdout.write(`loss per token ${r.lossPerToken.toFixed(4)} nats, per character ${r.lossPerChar.toFixed(4)} nats\n`);
       process.stdout.write(`cache: ${r.bytesPerPosition.toFixed(1)} bytes per cached position, ${r.rowsHeld} positions and ${r.peakBytes} bytes at most\n`);

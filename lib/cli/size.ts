@@ -111,13 +111,16 @@ export function sizeCommand(args: string[]): string {
   const lines = [
     `${name}${preset ? ` — ${preset.source.label}` : ''}, ${dtype}`,
     `  per token:    ${r.formula.split(';')[0]} (${formatBinary(r.bytesPerToken)})`,
-    `  per sequence: × ${context.toLocaleString('en-US')} tokens = ${r.bytesPerSequence.toLocaleString('en-US')} bytes (${both(r.bytesPerSequence)})`,
-    `  in all:       × ${batch.toLocaleString('en-US')} sequence${batch === 1 ? '' : 's'} = ${r.totalBytes.toLocaleString('en-US')} bytes (${both(r.totalBytes)})`,
+    `  per sequence: × ${context.toLocaleString('en-US')} tokens = ` +
+      `${r.bytesPerSequence.toLocaleString('en-US')} bytes (${both(r.bytesPerSequence)})`,
+    `  in all:       × ${batch.toLocaleString('en-US')} sequence${batch === 1 ? '' : 's'} = ` +
+      `${r.totalBytes.toLocaleString('en-US')} bytes (${both(r.totalBytes)})`,
   ];
   if (r.gpuFractionLeft !== undefined) {
     lines.push(
       r.gpuFractionLeft >= 0
-        ? `  GPU:          ${(100 * (1 - r.gpuFractionLeft)).toFixed(1)}% of ${gpuGb} GB for the cache, ${(100 * r.gpuFractionLeft).toFixed(1)}% left for weights and the rest`
+        ? `  GPU:          ${(100 * (1 - r.gpuFractionLeft)).toFixed(1)}% of ${gpuGb} GB for the cache, ` +
+          `${(100 * r.gpuFractionLeft).toFixed(1)}% left for weights and the rest`
         : `  GPU:          the cache alone needs ${(1 - r.gpuFractionLeft).toFixed(2)}× the ${gpuGb} GB: it does not fit`,
     );
   }

@@ -15,30 +15,58 @@ export interface TextLoss {
   lossPerChar: number;
 }
 
+/** B windows of T token ids each, row-major, and for every input the token that follows it. */
+export interface TokenWindows {
+  x: Int32Array | number[]; // [B·T] inputs
+  y: Int32Array | number[]; // [B·T] next tokens
+  B: number;
+  T: number;
+}
+
+/**
+ * Total next-token loss over windows of tokens, by plain forward passes (no cache, logits at every
+ * position), and the tokens scored: the one implementation of "next-token loss over windows". Its
+ * callers differ only in the windows they cut: {@link textLoss} scores every token of a text, and
+ * training's evaluation (lib/train/evaluate.ts meanLoss) the consecutive full windows of a token
+ * stream, in batches. {@link cachedLoss} is the same measurement read through a cache.
+ */
+export async function windowLoss(model: GPT, windows: Iterable<TokenWindows>): Promise<{ nats: number; tokens: number }> {
+  let nats = 0;
+  let tokens = 0;
+  for (const { x, y, B, T } of windows) {
+    const loss = tf.tidy(() => {
+      const { logits } = forward(model, tf.tensor2d(x, [B, T], 'int32'), null, { logits: 'all' }); // [B, T, V]
+      return crossEntropy(logits, tf.tensor2d(y, [B, T], 'int32')); // mean over B·T
+    });
+    nats += (await loss.data())[0] * B * T;
+    tokens += B * T;
+    loss.dispose();
+  }
+  return { nats, tokens };
+}
+
 /**
  * Mean next-token loss of a text: non-overlapping windows of up to blockSize inputs, each predicting
- * the token after every position (logits 'all'). Per character divides the same total by the
- * characters after the first token, so tokenizers with different vocabularies compare fairly.
+ * the token after every position (logits 'all'). Unlike training's evaluation the last, shorter window
+ * is scored too, so that every token after the first counts, however short the text. Per character
+ * divides the same total by the characters after the first token, so tokenizers with different
+ * vocabularies compare fairly.
  */
 export async function textLoss(model: GPT, tokenizer: Tokenizer, text: string): Promise<TextLoss> {
   const ids = tokenizer.encode(text);
   if (ids.length < 2) throw new EmptyPromptError();
-  const B = model.config.blockSize;
-  let nats = 0;
-  let count = 0;
-  for (let s = 0; s + 1 < ids.length; s += B) {
-    const x = ids.slice(s, Math.min(s + B, ids.length - 1)); // [T] inputs
-    const y = ids.slice(s + 1, s + 1 + x.length); // [T] the next token at each input
-    const loss = tf.tidy(() => {
-      const { logits } = forward(model, tf.tensor2d(x, [1, x.length], 'int32'), null, { logits: 'all' }); // [1, T, V]
-      return crossEntropy(logits, tf.tensor2d(y, [1, y.length], 'int32'));
-    });
-    nats += (await loss.data())[0] * x.length;
-    count += x.length;
-    loss.dispose();
-  }
+  const { nats, tokens } = await windowLoss(model, textWindows(ids, model.config.blockSize));
   const characters = text.length - tokenizer.decode([ids[0]]).length;
-  return { tokens: count, characters, lossPerToken: nats / count, lossPerChar: nats / characters };
+  return { tokens, characters, lossPerToken: nats / tokens, lossPerChar: nats / characters };
+}
+
+/** A text's windows for {@link textLoss}, one per batch: blockSize inputs each, the last one shorter. */
+function* textWindows(ids: number[], blockSize: number): Generator<TokenWindows> {
+  for (let s = 0; s + 1 < ids.length; s += blockSize) {
+    const x = ids.slice(s, Math.min(s + blockSize, ids.length - 1)); // [T] inputs
+    const y = ids.slice(s + 1, s + 1 + x.length); // [T] the next token at each input
+    yield { x, y, B: 1, T: x.length };
+  }
 }
 
 export interface CachedLossOptions {
@@ -88,6 +116,11 @@ function nll(logits: Float32Array, target: number): number {
  * consecutive, non-overlapping windows of blockSize + 1 tokens (the last partial one dropped),
  * exactly as training's evaluation does (lib/train/data.ts evalWindows), and each window starts from
  * an empty cache. With the full cache and no policy this is the model card's validation loss.
+ *
+ * It does not call {@link windowLoss}: the loss has to be read where the cache is, one token per
+ * forward pass in decode mode, so each window's logits come back to JavaScript and are scored in
+ * float64 ({@link nll}) instead of by crossEntropy's float32 mean. With the full cache the two agree
+ * to float32 rounding (a test holds them together).
  */
 export async function cachedLoss(model: GPT, tokens: ArrayLike<number>, opts: CachedLossOptions = {}): Promise<CachedLoss> {
   const T = model.config.blockSize;

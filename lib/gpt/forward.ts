@@ -78,7 +78,8 @@ export function forwardStep<C>(model: GPT, idx: tf.Tensor2D, step: CacheStep<C> 
       ? matmul(tf.oneHot(flat, c.vocabSize) as tf.Tensor2D, w['wte.weight'] as tf.Tensor2D) // [B·T, C]
       : tf.gather(w['wte.weight'], flat); // [B·T, C]
     const pos = step
-      ? tf.reshape(tf.gather(w['wpe.weight'], tf.tensor1d(step.queryPositions.flat(), 'int32')), [B, T, C]) // [B, T, C] each sequence at its own positions
+      ? // [B, T, C]: each sequence at its own positions
+        tf.reshape(tf.gather(w['wpe.weight'], tf.tensor1d(step.queryPositions.flat(), 'int32')), [B, T, C])
       : tf.slice(w['wpe.weight'], [0, 0], [T, C]); // [T, C] positions 0..T-1
     let x = tf.add(tf.reshape(tok, [B, T, C]), pos) as tf.Tensor3D; // [B, T, C]
 

@@ -160,12 +160,15 @@ function pagedStep(p: PagedCache, ids: readonly SeqId[], T: number): CacheStep<P
 
   const write = (t: tf.Tensor2D, rows: tf.Tensor2D) => {
     let out = t;
-    if (copyTo.length) out = tf.tensorScatterUpdate(out, tf.tensor2d(copyTo, [copyTo.length, 1], 'int32'), tf.gather(out, copyFrom)); // copy-on-write
+    // Copy-on-write.
+    if (copyTo.length) out = tf.tensorScatterUpdate(out, tf.tensor2d(copyTo, [copyTo.length, 1], 'int32'), tf.gather(out, copyFrom));
     return tf.tensorScatterUpdate(out, tf.tensor2d(writeSlots, [writeSlots.length, 1], 'int32'), rows) as tf.Tensor2D; // [rows, nkv·hs]
   };
-  const asRows = (x: tf.Tensor4D) => tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [B * T, nkv * hs]) as tf.Tensor2D; // [B, nkv, T, hs] → [B·T, nkv·hs]
+  // [B, nkv, T, hs] → [B·T, nkv·hs]
+  const asRows = (x: tf.Tensor4D) => tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [B * T, nkv * hs]) as tf.Tensor2D;
+  // [B, nkv, Tk, hs], gathered through the tables
   const read = (t: tf.Tensor2D) =>
-    tf.transpose(tf.reshape(tf.gather(t, tf.tensor1d(readSlots, 'int32')), [B, Tk, nkv, hs]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, nkv, Tk, hs] through the tables
+    tf.transpose(tf.reshape(tf.gather(t, tf.tensor1d(readSlots, 'int32')), [B, Tk, nkv, hs]), [0, 2, 1, 3]) as tf.Tensor4D;
 
   return {
     queryPositions,
@@ -199,7 +202,10 @@ export interface PoolStats {
   blocksShared: number;
   /** Per sequence: its table, its length, and the blocks it would need alone. */
   sequences: { id: SeqId; table: number[]; length: number }[];
-  /** Positions the used blocks hold, and how many of their slots are empty (internal fragmentation, at most one partial block per table). */
+  /**
+   * Positions the used blocks hold, and how many of their slots are empty (internal fragmentation, at
+   * most one partial block per table).
+   */
   slotsFilled: number;
   slotsWasted: number;
   /** A contiguous allocator reserving the whole context per sequence: slots reserved, and those empty. */

@@ -59,7 +59,8 @@ function checkShape(shape: unknown, name: string): number[] {
   const ok = Array.isArray(shape) && shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0);
   if (!ok) {
     throw new ShapeError(
-      `model.json: tensor "${name}" has shape ${show(shape)}, which is not a list of non-negative integers (like [768, 128]). ${REEXPORT_HINT}`,
+      `model.json: tensor "${name}" has shape ${show(shape)}, which is not a list of non-negative ` +
+        `integers (like [768, 128]). ${REEXPORT_HINT}`,
     );
   }
   return shape as number[];

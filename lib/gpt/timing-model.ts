@@ -19,7 +19,8 @@ export class ModelMemoryError extends Error {
     readonly source: string,
   ) {
     super(
-      `this model needs about ${(needBytes / 2 ** 20).toFixed(0)} MiB but ${source} offers ${(availableBytes / 2 ** 20).toFixed(0)} MiB — ` +
+      `this model needs about ${(needBytes / 2 ** 20).toFixed(0)} MiB but ${source} offers ` +
+        `${(availableBytes / 2 ** 20).toFixed(0)} MiB — ` +
         'choose a smaller size, or close other tabs and programs and try again',
     );
   }

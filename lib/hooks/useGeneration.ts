@@ -133,8 +133,9 @@ const closeGen = (g: RemoteGen) => getClient().call('genReturn', { gen: g.gen })
  * generator the hook creates is closed with `genReturn` — on reset, a new prompt, model or mode, on
  * unmount, when generation ends, after an error, and when it was created for a run that was reset while
  * it started. One step at a time: the in-flight guard is set synchronously in `step()`, so two calls in
- * one tick never make two generators; the second waits (`queued`) and then steps the same generator. Cache reads (`readCache: true`) happen on the model
- * thread after the step's record, outside its timed region.
+ * one tick never make two generators; the second waits (`queued`) and then steps the same generator.
+ * Cache reads (`readCache: true`) happen on the model thread after the step's record, outside its
+ * timed region.
  */
 export function useGeneration(opts: UseGenerationOptions): UseGeneration {
   const { model, tokenizer, prompt, mode = 'cached', maxNewTokens, sampling, readCache, traceStep, playDelayMs = 120 } = opts;

@@ -98,7 +98,8 @@ const noSnapshot = (): EntrySnapshot<Loaded> | undefined => undefined;
  *
  * Starts the model thread and tfjs (`useBackend`), waits for a backend, then has the model thread load
  * `public/models/<name>/` through `loadModel`. The page keeps a handle and a tokenizer; the weights stay
- * on the model thread, counted per mounted cell here and disposed there when the last one unmounts. Switching `name` releases the old model and acquires the new one.
+ * on the model thread, counted per mounted cell here and disposed there when the last one unmounts.
+ * Switching `name` releases the old model and acquires the new one.
  *
  * ```tsx
  * const m = useModel('austen');

@@ -105,7 +105,8 @@ export function useServer(model: ModelHandle | null, numBlocks: number): UseServ
         const r = await getClient().call('serverStep', { server: id });
         setView(r.view);
         if (r.running === 0) return 'No session is running: start one.';
-        return r.advanced === 0 ? 'Every running session needs a new block and none is free: they wait (a real server would pause one and give its blocks to the others).' : null;
+        return r.advanced === 0 ? 'Every running session needs a new block and none is free: they wait (a real server would pause ' +
+          'one and give its blocks to the others).' : null;
       }),
     setPrefix: (text) =>
       guarded(async (id) => {

@@ -98,7 +98,8 @@ export const PRESETS: readonly ModelPreset[] = [
     dtype: 'bf16',
     maxContext: 32768,
     source: HF('mistralai/Mistral-7B-v0.1'),
-    note: 'GQA with 8 key/value heads. v0.1 also has sliding_window 4096: each layer attends to the last 4,096 tokens only, so a rolling cache can stop growing there.',
+    note: 'GQA with 8 key/value heads. v0.1 also has sliding_window 4096: each layer attends to the last ' +
+      '4,096 tokens only, so a rolling cache can stop growing there.',
   },
   {
     id: 'falcon-7b',

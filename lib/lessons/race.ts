@@ -185,20 +185,24 @@ export function checkRaceInput(blockSize: number, promptLength: number, requeste
   if (promptLength > blockSize) {
     return {
       ok: false,
-      message: `The prompt is ${promptLength} tokens but the model sees at most ${blockSize}. Shorten it to at most ${blockSize - 1} tokens so that at least 2 can be generated.`,
+      message: `The prompt is ${promptLength} tokens but the model sees at most ${blockSize}. Shorten it to at ` +
+        `most ${blockSize - 1} tokens so that at least 2 can be generated.`,
     };
   }
   if (room < 2) {
     return {
       ok: false,
-      message: `The prompt is ${promptLength} tokens and the model sees at most ${blockSize}: that leaves room for ${room} new token, and a race needs at least 2 (the first reads the prompt; the cache only helps after it). Shorten the prompt.`,
+      message: `The prompt is ${promptLength} tokens and the model sees at most ${blockSize}: that leaves room ` +
+        `for ${room} new token, and a race needs at least 2 (the first reads the prompt; the cache only ` +
+        `helps after it). Shorten the prompt.`,
     };
   }
   const options = tokenOptions(blockSize, promptLength);
   const tokens = Math.min(requested, room);
   const capped =
     tokens < requested
-      ? `${requested} tokens asked for, but only ${room} fit after this ${promptLength}-token prompt in a ${blockSize}-token context: the race generates ${tokens}.`
+      ? `${requested} tokens asked for, but only ${room} fit after this ${promptLength}-token prompt in ` +
+        `a ${blockSize}-token context: the race generates ${tokens}.`
       : null;
   return { ok: true, tokens, options, capped };
 }
@@ -288,7 +292,8 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
   }
   if (Number.isFinite(growth) && growth < 1.5 && rows.length > 4) {
     out.push(
-      `The naive step barely grew (${formatMs(first.naiveMs)} ms at token ${first.token}, ${formatMs(last.naiveMs)} ms at token ${last.token}): ` +
+      `The naive step barely grew (${formatMs(first.naiveMs)} ms at token ${first.token}, ` +
+        `${formatMs(last.naiveMs)} ms at token ${last.token}): ` +
         'here a step costs about the same whether it reads 1 position or many, so its time goes to fixed per-operation ' +
         'overhead (launching kernels, reading results back) rather than to arithmetic. The cache cannot save overhead, only arithmetic.',
     );
@@ -296,7 +301,8 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
     out.push('The cache saved little at this length: the repeated work is small while the sequence is short. Try more tokens.');
   } else {
     out.push(
-      `The naive step grew from ${formatMs(first.naiveMs)} ms at token ${first.token} to ${formatMs(last.naiveMs)} ms at token ${last.token} ` +
+      `The naive step grew from ${formatMs(first.naiveMs)} ms at token ${first.token} to ` +
+        `${formatMs(last.naiveMs)} ms at token ${last.token} ` +
         'as the sequence lengthened; the cached step stayed roughly flat, because it reads one new position whatever the length.',
     );
   }

@@ -15,7 +15,10 @@ export interface ServingInput {
   kvDtype: Dtype;
   /** GPU memory in bytes. */
   gpuBytes: number;
-  /** Share of the GPU the server may use (vLLM's gpu_memory_utilization, 0.9 by default); the rest is left for activations and the runtime. */
+  /**
+   * Share of the GPU the server may use (vLLM's gpu_memory_utilization, 0.9 by default); the rest is
+   * left for activations and the runtime.
+   */
   utilization: number;
   /** Bytes of the model's weights on the GPU. */
   weightBytes: number;
@@ -71,8 +74,10 @@ export function servingCapacity(input: ServingInput): ServingResult {
     ratio: contiguous.sessions > 0 ? paged.sessions / contiguous.sessions : NaN,
     lines: [
       `free = ${gb(gpuBytes)} · ${utilization} − ${gb(weightBytes)} weights = ${gb(free)}`,
-      `contiguous: ${n(maxContext)} positions · ${n(b)} bytes = ${gb(contBytes)} per session → ⌊${gb(free)} / ${gb(contBytes)}⌋ = ${contiguous.sessions}`,
-      `paged: ⌈${n(meanLength)} / ${blockSize}⌉ = ${blocks} blocks · ${blockSize} · ${n(b)} bytes = ${gb(pagedBytes)} per session → ⌊${gb(free)} / ${gb(pagedBytes)}⌋ = ${paged.sessions}`,
+      `contiguous: ${n(maxContext)} positions · ${n(b)} bytes = ${gb(contBytes)} per session → ` +
+        `⌊${gb(free)} / ${gb(contBytes)}⌋ = ${contiguous.sessions}`,
+      `paged: ⌈${n(meanLength)} / ${blockSize}⌉ = ${blocks} blocks · ${blockSize} · ${n(b)} bytes = ` +
+        `${gb(pagedBytes)} per session → ⌊${gb(free)} / ${gb(pagedBytes)}⌋ = ${paged.sessions}`,
     ],
   };
 }

@@ -1,28 +1,19 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { forward, type GPT } from '../gpt/forward';
-import { crossEntropy } from '../gpt/loss';
+import { windowLoss } from '../gpt/evaluate';
+import type { GPT } from '../gpt/forward';
 import { evalWindows } from './data';
 
-/** Mean next-token loss (nats per token) over consecutive windows of the stream, and tokens scored. */
+/**
+ * Mean next-token loss (nats per token) over consecutive windows of the stream, batchSize windows per
+ * forward pass, and tokens scored: lib/gpt's windowLoss over {@link evalWindows}.
+ */
 export async function meanLoss(
   model: GPT,
   tokens: Int32Array,
   opts: { batchSize: number; blockSize?: number; maxBatches?: number },
 ): Promise<{ loss: number; tokens: number }> {
   const T = opts.blockSize ?? model.config.blockSize;
-  let total = 0;
-  let count = 0;
-  for (const b of evalWindows(tokens, opts.batchSize, T, opts.maxBatches)) {
-    const loss = tf.tidy(() => {
-      const x = tf.tensor2d(b.x, [b.B, T], 'int32');
-      const y = tf.tensor2d(b.y, [b.B, T], 'int32');
-      return crossEntropy(forward(model, x, null).logits, y);
-    });
-    total += (await loss.data())[0] * b.B * T;
-    count += b.B * T;
-    loss.dispose();
-  }
-  return { loss: total / count, tokens: count };
+  const { nats, tokens: count } = await windowLoss(model, evalWindows(tokens, opts.batchSize, T, opts.maxBatches));
+  return { loss: nats / count, tokens: count };
 }
 
 /**

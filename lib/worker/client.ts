@@ -123,7 +123,8 @@ export function getClient(requested: string | null = null): ModelClient {
     typeof Worker === 'undefined'
       ? 'This browser has no Web Workers, so the model runs on the page itself (it pauses between steps so the page can redraw).'
       : requested === 'webgl' && typeof OffscreenCanvas === 'undefined'
-        ? 'WebGL needs OffscreenCanvas to run in a worker and this browser has none, so the model runs on the page itself (it pauses between steps so the page can redraw).'
+        ? 'WebGL needs OffscreenCanvas to run in a worker and this browser has none, so the model runs on ' +
+          'the page itself (it pauses between steps so the page can redraw).'
         : null;
   if (mainWhy) {
     thread.set({ where: 'main', why: mainWhy });

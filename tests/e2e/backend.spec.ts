@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { collectErrors } from './pages';
 
-test('a software WebGPU (SwiftShader here) is never the default: wasm runs, the badge says why, the device page lists every backend', async ({
+test('a software WebGPU (SwiftShader here) is never the default: wasm runs, the badge says why, the ' +
+  'device page lists every backend', async ({
   page,
 }) => {
   const errors = collectErrors(page);

@@ -9,7 +9,8 @@ const PAGE = '/lessons/latent-cache/?backend=wasm';
 const numTensors = (page: import('@playwright/test').Page) =>
   page.evaluate(() => (window as unknown as { __kvlab: { memory(): { numTensors: number } } }).__kvlab.memory().numTensors);
 
-test('latent ranks: full rank matches the float cache, bytes fall with r, loss rises; DeepSeek table; chart; no leak; axe; screenshot', async ({ page }) => {
+test('latent ranks: full rank matches the float cache, bytes fall with r, loss rises; DeepSeek ' +
+  'table; chart; no leak; axe; screenshot', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto(PAGE);
   const ratio = Number(await page.locator('[data-deepseek-ratio]').getAttribute('data-deepseek-ratio'));

@@ -23,7 +23,8 @@ const numTensors = (page: Page) =>
     async () => (await (window as unknown as { __kvlab: { memory(): Promise<{ numTensors: number }> } }).__kvlab.memory()).numTensors,
   );
 
-test('one token at a time: Step, → and Space add one cache position each; P plays and pauses; typing is left alone; Reset restores', async ({ page }) => {
+test('one token at a time: Step, → and Space add one cache position each; P plays and pauses; typing ' +
+  'is left alone; Reset restores', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto(ONE);
   const cell = page.locator('[data-cell="one-token"]');
@@ -115,7 +116,8 @@ test('cache row by row: one K and V row per step, bytes = formula, chart with ta
 });
 
 for (const file of ['model.json', 'group1-shard1of1.bin']) {
-  test(`a missing ${file} (HTTP 404) says so in plain words, with Retry and no backend links (another backend cannot fix a missing file)`, async ({ page }) => {
+  test(`a missing ${file} (HTTP 404) says so in plain words, with Retry and no backend links (another ` +
+    `backend cannot fix a missing file)`, async ({ page }) => {
     await page.route(`**/models/austen/${file}`, (route) => route.fulfill({ status: 404, body: 'not here' }));
     await page.goto(ONE);
     const cell = page.locator('[data-cell="one-token"]');

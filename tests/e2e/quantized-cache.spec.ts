@@ -9,7 +9,8 @@ const PAGE = '/lessons/quantized-cache/?backend=wasm';
 const numTensors = (page: import('@playwright/test').Page) =>
   page.evaluate(() => (window as unknown as { __kvlab: { memory(): { numTensors: number } } }).__kvlab.memory().numTensors);
 
-test('float32, int8 and int4 caches: bytes shrink, float matches itself, int8 stays close; chart with table; no leak; axe; screenshot', async ({ page }) => {
+test('float32, int8 and int4 caches: bytes shrink, float matches itself, int8 stays close; chart ' +
+  'with table; no leak; axe; screenshot', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto(PAGE);
   const cell = page.locator('[data-cell="quant-cache"]');

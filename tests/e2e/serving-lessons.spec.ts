@@ -8,7 +8,8 @@ test.setTimeout(420_000);
 const numTensors = (page: Page) =>
   page.evaluate(() => (window as unknown as { __kvlab: { memory(): { numTensors: number } } }).__kvlab.memory().numTensors);
 
-test('serving: 4 sessions take blocks and tables and decode; a shared system prompt uses fewer blocks; 20 sessions leave no tensor behind', async ({ page }) => {
+test('serving: 4 sessions take blocks and tables and decode; a shared system prompt uses fewer ' +
+  'blocks; 20 sessions leave no tensor behind', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/lessons/serving-many/?backend=wasm');
   const cell = page.locator('[data-cell="serving"]');

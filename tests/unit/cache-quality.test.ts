@@ -49,7 +49,8 @@ describe('cache quality measures', () => {
     const r32 = await kindTextLoss(model, bytes, TEXT, await latentCache(model, 32));
     const r1 = await kindTextLoss(model, bytes, TEXT, await latentCache(model, 1));
     expect(r32.lossPerChar).toBeCloseTo(full.lossPerChar, 3);
-    expect(Math.abs(r1.lossPerChar - full.lossPerChar)).toBeGreaterThan(1e-4); // a random tiny model barely uses its keys: the change is small but real
+    // A random tiny model barely uses its keys: the change is small but real.
+    expect(Math.abs(r1.lossPerChar - full.lossPerChar)).toBeGreaterThan(1e-4);
     disposeWeights(model.weights);
   });
 });

@@ -27,7 +27,8 @@ describe('cache-size formula against hand-computed figures', () => {
     expect(r.totalBytes).toBe(17_179_869_184);
     expect(formatBinary(r.totalBytes)).toBe('16.0 GiB');
     expect(r.formula).toBe(
-      '2 · 32 layers · 8 KV heads · 128 head size · 2 bytes = 131,072 bytes per token; × 131,072 tokens × 1 sequence = 17,179,869,184 bytes',
+      '2 · 32 layers · 8 KV heads · 128 head size · 2 bytes = 131,072 bytes per token; × 131,072 ' +
+        'tokens × 1 sequence = 17,179,869,184 bytes',
     );
   });
 

@@ -18,7 +18,8 @@ describe('GQA lesson helpers', () => {
   });
 
   for (const nKvHead of [4, 2, 1]) {
-    it(`measureModel (${nKvHead} KV heads): loss equals textLoss, cache bytes per position equal the formula, no tensors left`, async () => {
+    it(`measureModel (${nKvHead} KV heads): loss equals textLoss, cache bytes per position equal the ` +
+      `formula, no tensors left`, async () => {
       const model = tinyModel({ nKvHead, blockSize: 32 }, 3, 1);
       const text = 'It is a truth universally acknowledged, that a single man in possession of a good fortune.';
       const before = tf.memory().numTensors;

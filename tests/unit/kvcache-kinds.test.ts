@@ -101,7 +101,8 @@ describe('quantized cache', () => {
     expect(err['8token']).toBeGreaterThan(0); // it really quantizes
   });
 
-  it('stores integer codes in range, dequantizes within half a step, and counts packed bytes (KIVI keeps < G key rows in float)', async () => {
+  it('stores integer codes in range, dequantizes within half a step, and counts packed bytes (KIVI ' +
+    'keeps < G key rows in float)', async () => {
     const c = model.config;
     const hs = headSize(c);
     const ref = await run(emptyCache(c).kind);
@@ -151,7 +152,8 @@ describe('quantized cache', () => {
 });
 
 describe('latent cache', () => {
-  it('at full rank equals the float cache within 1e-4; lower ranks rebuild keys worse, and bytes are 2·r·4 per position per layer', async () => {
+  it('at full rank equals the float cache within 1e-4; lower ranks rebuild keys worse, and bytes are ' +
+    '2·r·4 per position per layer', async () => {
     const c = model.config;
     const kvd = c.nKvHead * headSize(c);
     const ref = await run(emptyCache(c).kind);

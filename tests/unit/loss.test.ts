@@ -58,3 +58,20 @@ describe('textLoss', () => {
     expect(r.lossPerChar).toBeCloseTo(want / 23, 5);
   });
 });
+
+describe('windowLoss, the one next-token loss over windows', () => {
+  it("training's meanLoss and cachedLoss (full cache, prefill and decode) agree on the same windows", async () => {
+    const { tinyModel, bytes } = await import('./gpt-helpers');
+    const { cachedLoss } = await import('../../lib/gpt/evaluate');
+    const { meanLoss } = await import('../../lib/train/evaluate');
+    const model = tinyModel({ blockSize: 8 }, 3, 3);
+    const tokens = Int32Array.from(bytes.encode('Emma Woodhouse, handsome, clever, and rich')); // 42 tokens: 5 windows of 8
+    const trained = await meanLoss(model, tokens, { batchSize: 2 });
+    expect(trained.tokens).toBe(40);
+    for (const mode of ['prefill', 'decode'] as const) {
+      const cached = await cachedLoss(model, tokens, { mode });
+      expect(cached.tokens).toBe(40);
+      expect(cached.lossPerToken).toBeCloseTo(trained.loss, 5);
+    }
+  });
+});

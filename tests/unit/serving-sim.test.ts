@@ -50,7 +50,8 @@ describe('the in-page server', () => {
     server.dispose();
   });
 
-  it('a shared prefix: its blocks are pointed at by every session, fewer blocks are used, and the continuations equal the unshared runs', async () => {
+  it('a shared prefix: its blocks are pointed at by every session, fewer blocks are used, and the ' +
+    'continuations equal the unshared runs', async () => {
     const shared = new Server(model, bytes, 64, 16);
     await shared.setPrefix(SYSTEM);
     const plain = new Server(model, bytes, 64, 16);
@@ -106,7 +107,8 @@ describe('prefix sharing, measured', () => {
 });
 
 describe('prefix sharing with a BPE tokenizer', () => {
-  it('the unshared run reads the same token ids, so continuations match even where the joined text would tokenize differently', async () => {
+  it('the unshared run reads the same token ids, so continuations match even where the joined text ' +
+    'would tokenize differently', async () => {
     const { readFileSync } = await import('node:fs');
     const { loadTokenizer } = await import('@/lib/gpt/tokenizer');
     const { comparePrefixSharing } = await import('@/lib/lessons/prefix');
