@@ -9,7 +9,6 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.js';
 const PORT = Number(process.env.E2E_PORT ?? 4173);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 
-
 export default defineConfig({
   testDir: 'tests/e2e',
   // A subfolder: Playwright empties its outputDir, and scripts/test.js keeps its reports in test-results/.

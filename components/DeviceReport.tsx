@@ -14,7 +14,7 @@ const SERVER_THREAD: ThreadInfo = { where: 'unknown', why: '' };
 export function backendStatuses(report: BackendReport): { name: BackendName; status: 'running' | 'skipped' | 'not tried'; why: string }[] {
   return BACKEND_ORDER.map((name) => {
     if (name === report.name) {
-      const why = report.requested === name ? 'asked for with ?backend=' : report.note ?? 'the first in the order that started';
+      const why = report.requested === name ? 'asked for with ?backend=' : (report.note ?? 'the first in the order that started');
       return { name, status: 'running' as const, why };
     }
     const skipped = report.skipped.find((s) => s.name === name);
@@ -111,8 +111,8 @@ export function DeviceReport() {
           ) : (
             <p data-matmul={check.ok ? 'ok' : 'wrong'} data-matmul-backend={check.backend}>
               {check.ok ? 'Correct' : 'Wrong result'} on <strong>{check.backend}</strong>: median{' '}
-              <span className="num">{check.medianMs.toFixed(2)} ms</span> over {check.runs} runs, largest difference from
-              JavaScript <span className="num">{check.maxError.toExponential(1)}</span>.
+              <span className="num">{check.medianMs.toFixed(2)} ms</span> over {check.runs} runs, largest difference from JavaScript{' '}
+              <span className="num">{check.maxError.toExponential(1)}</span>.
             </p>
           )}
         </div>

@@ -40,7 +40,7 @@ const registry = [
     slug: 'queries-keys-values',
     title: 'Queries, keys and values',
     summary:
-      'Look inside one attention head of the running model: the new token\'s query, the cached keys and values, and every step from scores to output.',
+      "Look inside one attention head of the running model: the new token's query, the cached keys and values, and every step from scores to output.",
     minutes: 15,
     needsModel: true,
   },
@@ -63,8 +63,7 @@ const registry = [
   {
     slug: 'prefill-and-decode',
     title: 'Prefill and decode',
-    summary:
-      'Time to first token against time per token as the prompt grows, and a prompt fed in chunks through the cache.',
+    summary: 'Time to first token against time per token as the prompt grows, and a prompt fed in chunks through the cache.',
     minutes: 12,
     needsModel: true,
   },

@@ -11,12 +11,20 @@ export type Flags = Record<string, string | boolean | undefined>;
 export const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
 /** A number flag, checked: `int` for integers, with an inclusive lower bound and optional upper bound. */
-export function num(flag: string, raw: string | undefined, fallback: number, o: { int?: boolean; min?: number; max?: number } = {}): number {
+export function num(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  o: { int?: boolean; min?: number; max?: number } = {},
+): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
   const bad =
-    raw.trim() === '' || !Number.isFinite(v) || (o.int && !Number.isInteger(v)) ||
-    (o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max);
+    raw.trim() === '' ||
+    !Number.isFinite(v) ||
+    (o.int && !Number.isInteger(v)) ||
+    (o.min !== undefined && v < o.min) ||
+    (o.max !== undefined && v > o.max);
   if (bad) {
     const kind = o.int ? 'an integer' : 'a number';
     const range = `${kind}${o.min !== undefined ? ` ≥ ${o.min}` : ''}${o.max !== undefined ? ` and ≤ ${o.max}` : ''}`;
@@ -40,4 +48,3 @@ export function parse(args: string[], options: ParseArgsConfig['options']): Flag
     throw new UsageError(message.replace(/\s*\n\s*/g, ' '));
   }
 }
-

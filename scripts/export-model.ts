@@ -57,7 +57,10 @@ async function main(): Promise<void> {
   const init = summary?.init as { from: string; meanPoolKvHeads?: number } | null | undefined;
   const continues = Boolean(init && !init.meanPoolKvHeads && path.resolve(init.from) === path.resolve(out));
   const previous = continues
-    ? { card: JSON.parse(fs.readFileSync(path.join(out, 'card.json'), 'utf8')) as Card, csv: fs.readFileSync(path.join(out, 'loss.csv'), 'utf8') }
+    ? {
+        card: JSON.parse(fs.readFileSync(path.join(out, 'card.json'), 'utf8')) as Card,
+        csv: fs.readFileSync(path.join(out, 'loss.csv'), 'utf8'),
+      }
     : null;
 
   const weights = Object.fromEntries(paramSpecs(ck.meta.config).map(({ name: n, shape }) => [n, tf.tensor(ck.weights.get(n)!, shape)]));
@@ -80,13 +83,23 @@ async function main(): Promise<void> {
     architecture: 'GPT-2 (pre-LayerNorm, learned positions, tanh GELU, tied output head)',
     config: ck.meta.config,
     parameters: countParams(ck.meta.config),
-    attention: ck.meta.config.nKvHead === ck.meta.config.nHead ? 'multi-head' : ck.meta.config.nKvHead === 1 ? 'multi-query' : 'grouped-query',
+    attention:
+      ck.meta.config.nKvHead === ck.meta.config.nHead ? 'multi-head' : ck.meta.config.nKvHead === 1 ? 'multi-query' : 'grouped-query',
     corpus: 'Jane Austen, six novels (public domain; Project Gutenberg via Debian r-cran-janeaustenr 1.0.0-1)',
     split: VALIDATION_RULE.text,
     tokenizer: 'byte-level BPE, 768 tokens, trained on the training split (data/tokenizer/austen-bpe-768.json)',
     training: summary
       ? withPrevious(
-          { steps: summary.steps, batchSize: summary.batchSize, tokensSeen: summary.tokensSeen, wallSeconds: summary.wallSeconds, machine: summary.machine, seed: summary.seed, init: summary.init, ...(note ? { note } : {}) },
+          {
+            steps: summary.steps,
+            batchSize: summary.batchSize,
+            tokensSeen: summary.tokensSeen,
+            wallSeconds: summary.wallSeconds,
+            machine: summary.machine,
+            seed: summary.seed,
+            init: summary.init,
+            ...(note ? { note } : {}),
+          },
           previous?.card.training ?? null,
         )
       : { steps: ck.meta.step, note: 'exported from an intermediate checkpoint; no final evaluation yet' },
@@ -179,13 +192,19 @@ function trainingLine(card: Card): string {
   if (!t.batchSize || !t.machine || t.wallSeconds === undefined) return `${t.steps} steps (${t.note ?? 'intermediate'})`;
   const init = t.init as { from: string; meanPoolKvHeads?: number } | null | undefined;
   const source = init ? `\`${path.basename(init.from)}\`` : '';
-  const from = !init ? '' : init.meanPoolKvHeads ? `, continued from ${source} after mean-pooling its key/value heads` : `, continued from ${source}`;
+  const from = !init
+    ? ''
+    : init.meanPoolKvHeads
+      ? `, continued from ${source} after mean-pooling its key/value heads`
+      : `, continued from ${source}`;
   const head = `${t.steps} steps × ${t.batchSize} × ${card.config.blockSize} tokens`;
   const where = `${Math.round(t.wallSeconds / 60)} min on ${t.machine.cores} cores (${t.machine.cpu}), tfjs ${t.machine.backend}`;
   if (!t.phases) return `${head}${from}, ${where}`;
   const runs = t.phases.map((p, i) =>
-    i === 0 ? `${p.steps} from scratch (${Math.round((p.wallSeconds ?? 0) / 60)} min)` : `then ${p.steps} more from that model with a fresh optimizer and a new warm-up and cosine ` +
-      `schedule (${Math.round((p.wallSeconds ?? 0) / 60)} min)`,
+    i === 0
+      ? `${p.steps} from scratch (${Math.round((p.wallSeconds ?? 0) / 60)} min)`
+      : `then ${p.steps} more from that model with a fresh optimizer and a new warm-up and cosine ` +
+        `schedule (${Math.round((p.wallSeconds ?? 0) / 60)} min)`,
   );
   return `${head} in ${t.phases.length} runs: ${runs.join(', ')}; ${where} in all`;
 }

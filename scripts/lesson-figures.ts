@@ -41,10 +41,14 @@ const kinds: [string, () => Promise<CacheKind>][] = [
   ['int4-token', async () => quantizedCache({ bits: 4, scheme: 'token' })],
   ...[128, 64, 32, 16, 8, 4].map((r): [string, () => Promise<CacheKind>] => [`latent:${r}`, () => latentCache(model, r)]),
 ];
-console.log('\n| cache (austen) | bytes/token | max abs Δ logit | loss/char | first greedy divergence (of 40) |\n| --- | ---: | ---: | ---: | ---: |');
+console.log(
+  '\n| cache (austen) | bytes/token | max abs Δ logit | loss/char | first greedy divergence (of 40) |\n| --- | ---: | ---: | ---: | ---: |',
+);
 for (const [label, make] of kinds) {
   const m = await measureKind(model, tokenizer, passage.text, await make());
-  console.log(`| ${label} | ${m.bytesPerToken} | ${m.maxAbsLogitDiff.toExponential(2)} | ${f(m.lossPerChar)} ` +
-    `| ${m.firstDivergence === null ? 'none' : m.firstDivergence + 1} |`);
+  console.log(
+    `| ${label} | ${m.bytesPerToken} | ${m.maxAbsLogitDiff.toExponential(2)} | ${f(m.lossPerChar)} ` +
+      `| ${m.firstDivergence === null ? 'none' : m.firstDivergence + 1} |`,
+  );
 }
 disposeWeights(model.weights);

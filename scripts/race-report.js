@@ -13,7 +13,6 @@ import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
-
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
@@ -48,7 +47,10 @@ function line(r) {
   );
 }
 
-const server = spawn(process.execPath, ['bin/kvlab.js', 'serve', '--results', 'test-results/class-results.jsonl'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+const server = spawn(process.execPath, ['bin/kvlab.js', 'serve', '--results', 'test-results/class-results.jsonl'], {
+  env: { ...process.env, PORT: String(port) },
+  stdio: 'ignore',
+});
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const rows = [];
 try {

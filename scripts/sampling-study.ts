@@ -65,9 +65,18 @@ async function main(): Promise<void> {
         samples.push({ prompt, seed, text, realWords: realWordRate(text, known), repeated4: repeatedNgramRate(text) });
       }
     }
-    const row = { label, sampling, samples: samples.length, realWordRate: mean(samples.map((x) => x.realWords)), repeated4gramRate: mean(samples.map((x) => x.repeated4)), examples: samples };
-    console.error(`${label.padEnd(28)} real words ${(100 * row.realWordRate).toFixed(1)}%  repeated 4-grams ` +
-      `${(100 * row.repeated4gramRate).toFixed(1)}%  (${samples.length} samples)`);
+    const row = {
+      label,
+      sampling,
+      samples: samples.length,
+      realWordRate: mean(samples.map((x) => x.realWords)),
+      repeated4gramRate: mean(samples.map((x) => x.repeated4)),
+      examples: samples,
+    };
+    console.error(
+      `${label.padEnd(28)} real words ${(100 * row.realWordRate).toFixed(1)}%  repeated 4-grams ` +
+        `${(100 * row.repeated4gramRate).toFixed(1)}%  (${samples.length} samples)`,
+    );
     rows.push(row);
   }
   tf.dispose(Object.values(model.weights));

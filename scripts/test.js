@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite: ESLint, TypeScript, Vitest, `next build`, then Playwright against the built
 // site. Its last line is always `N passed, N failed` (plus `, N skipped` when nonzero), counting
-// lint and typecheck as one check each; the exit status is non-zero when anything failed.
+// lint, format and typecheck as one check each; the exit status is non-zero when anything failed.
 //
 // Usage: node scripts/test.js [--only unit|e2e]
 import { spawnSync } from 'node:child_process';
@@ -30,8 +30,10 @@ function run(label, command, args, extraEnv = {}) {
   console.log(`\n── ${label}: ${[command, ...args].join(' ')}`);
   const t0 = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
-  console.log(`── ${label}: ${result.status === 0 ? 'ok' : `failed (exit ${result.status ?? result.signal})`} ` +
-    `in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `── ${label}: ${result.status === 0 ? 'ok' : `failed (exit ${result.status ?? result.signal})`} ` +
+      `in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return result.status === 0;
 }
 
@@ -83,6 +85,7 @@ const chromium = wantE2e ? ensureChromium() : null;
 
 if (!only) {
   check('lint', run('ESLint', 'npx', ['eslint', '.', '--max-warnings=0']));
+  check('format', run('Prettier', 'npx', ['prettier', '--check', '.', '--log-level=warn']));
   check('typecheck', run('TypeScript', 'npx', ['tsc', '--noEmit']));
 }
 

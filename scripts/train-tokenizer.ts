@@ -26,8 +26,10 @@ const out = values.out ?? `data/tokenizer/austen-bpe-${vocabSize}.json`;
 
 const t0 = performance.now();
 const { train, val, stats } = loadAusten(values.data);
-console.log(`corpus: train ${stats.trainChars.toLocaleString('en')} chars (${stats.trainChapters} chapters), ` +
-  `val ${stats.valChars.toLocaleString('en')} chars (${stats.valChapters} chapters)`);
+console.log(
+  `corpus: train ${stats.trainChars.toLocaleString('en')} chars (${stats.trainChapters} chapters), ` +
+    `val ${stats.valChars.toLocaleString('en')} chars (${stats.valChapters} chapters)`,
+);
 
 const tokenizer = trainBpe(train, { vocabSize });
 const seconds = (performance.now() - t0) / 1000;
@@ -38,7 +40,10 @@ if (tokenizer.vocabSize !== vocabSize) {
 // Check the file we write loads back into the same tokenizer before anyone trains a model on it.
 const json = tokenizer.toJSON();
 const reloaded = BpeTokenizer.fromJSON(JSON.parse(JSON.stringify(json)));
-for (const [name, text] of [['train', train], ['val', val]] as const) {
+for (const [name, text] of [
+  ['train', train],
+  ['val', val],
+] as const) {
   const ids = reloaded.encode(text);
   if (reloaded.decode(ids) !== text) throw new Error(`round trip failed on the ${name} split`);
   console.log(`chars/token on ${name}: ${(text.length / ids.length).toFixed(3)} (${ids.length.toLocaleString('en')} tokens)`);

@@ -79,7 +79,8 @@ function fmtTime(s: number): string {
 function progress(step: number, total: number, loss: number, tokPerSec: number, secsLeft: number): void {
   const width = 24;
   const done = Math.round((width * step) / total);
-  const line = `step ${step}/${total} [${'#'.repeat(done)}${'.'.repeat(width - done)}] loss ${loss.toFixed(3)} ` +
+  const line =
+    `step ${step}/${total} [${'#'.repeat(done)}${'.'.repeat(width - done)}] loss ${loss.toFixed(3)} ` +
     `| ${Math.round(tokPerSec)} tok/s | ${fmtTime(secsLeft)} left`;
   if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
   else if (step % 10 === 0 || step === total) process.stderr.write(`${line}\n`);
@@ -142,8 +143,7 @@ async function main(): Promise<void> {
   const csvPath = path.join(dir, 'loss.csv');
   if (startStep === 0) fs.writeFileSync(csvPath, 'step,lr,train_loss,val_loss,grad_norm,tokens_seen,elapsed_s\n');
 
-  const save = () =>
-    saveCheckpoint(dir, { name: cfg.name, step: adam.step, config, elapsedSeconds: elapsed, tokensSeen }, vars, adam);
+  const save = () => saveCheckpoint(dir, { name: cfg.name, step: adam.step, config, elapsedSeconds: elapsed, tokensSeen }, vars, adam);
 
   const endStep = Math.min(cfg.steps, args.stopAt ?? cfg.steps);
   for (let step = startStep; step < endStep; step++) {
@@ -184,7 +184,10 @@ async function main(): Promise<void> {
   // Final figures on the whole validation split and an equal share of training text.
   console.error('\nevaluating on the full validation split…');
   const valFull = await meanLoss(model, valTokens, { batchSize: cfg.batchSize });
-  const trainFull = await meanLoss(model, trainTokens, { batchSize: cfg.batchSize, maxBatches: Math.ceil(valFull.tokens / (cfg.batchSize * T)) });
+  const trainFull = await meanLoss(model, trainTokens, {
+    batchSize: cfg.batchSize,
+    maxBatches: Math.ceil(valFull.tokens / (cfg.batchSize * T)),
+  });
   const charsPerToken = valText.length / valTokens.length;
   const trainCharsPerToken = trainText.length / trainTokens.length;
   const unigram = unigramLoss(trainTokens, valTokens, tokenizer.vocabSize);

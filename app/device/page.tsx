@@ -13,9 +13,8 @@ export default function DevicePage() {
         <p className="eyebrow">Before a workshop</p>
         <h1>Your device</h1>
         <p className="lede">
-          The lab runs its model with TensorFlow.js on the fastest backend this browser offers: WebGPU, then WebGL, then
-          WebAssembly, then plain JavaScript. This page shows which one it picked, why it passed over the others, and how
-          long a small computation takes here.
+          The lab runs its model with TensorFlow.js on the fastest backend this browser offers: WebGPU, then WebGL, then WebAssembly, then
+          plain JavaScript. This page shows which one it picked, why it passed over the others, and how long a small computation takes here.
         </p>
       </header>
       <DeviceReport />

@@ -21,8 +21,8 @@ export function AttentionStages({ step, labels, hs, highlight, onPoint }: Attent
     <div className="table-scroll stages" data-stages="" tabIndex={0} role="region" aria-label="Attention stages (scrolls sideways)">
       <table className="data-table stages-table" onMouseLeave={() => onPoint(null)}>
         <caption>
-          Each stage for the query of “{labels[t]}” (position {t}) against the key at every position; √{hs} ={' '}
-          {root.toFixed(3)}. Rows after position {t} are the future: the mask sets them to −∞ and the softmax to 0.
+          Each stage for the query of “{labels[t]}” (position {t}) against the key at every position; √{hs} = {root.toFixed(3)}. Rows after
+          position {t} are the future: the mask sets them to −∞ and the softmax to 0.
         </caption>
         <thead>
           <tr>
@@ -35,12 +35,7 @@ export function AttentionStages({ step, labels, hs, highlight, onPoint }: Attent
         </thead>
         <tbody>
           {step.scores.map((s, j) => (
-            <tr
-              key={j}
-              data-position={j}
-              data-highlight={highlight === j ? 'true' : undefined}
-              onMouseEnter={() => onPoint(j)}
-            >
+            <tr key={j} data-position={j} data-highlight={highlight === j ? 'true' : undefined} onMouseEnter={() => onPoint(j)}>
               <th scope="row">
                 {j} {labels[j]?.replace(/ /g, '\u00b7')}
               </th>

@@ -11,11 +11,19 @@ export const hue = (id: number) => (id === PREFIX_OWNER ? 'owner-prefix' : `owne
 /** The block pool: one square per block, coloured by who points at it, filled to the positions written. */
 export function BlockPoolView({ view }: { view: ServerView }) {
   return (
-    <ol className="pool" aria-label={`Block pool: ${view.numBlocks} blocks of ${view.blockSize} positions`} data-pool-used={view.used} data-pool-free={view.free}>
+    <ol
+      className="pool"
+      aria-label={`Block pool: ${view.numBlocks} blocks of ${view.blockSize} positions`}
+      data-pool-used={view.used}
+      data-pool-free={view.free}
+    >
       {view.owners.map((owners, b) => {
         const shared = owners.length > 1;
-        const label = owners.length === 0 ? 'free' : `${owners.map(who).join(', ')}; ${view.filled[b]} of ${view.blockSize} ` +
-          `positions${shared ? `; ${owners.length} references` : ''}`;
+        const label =
+          owners.length === 0
+            ? 'free'
+            : `${owners.map(who).join(', ')}; ${view.filled[b]} of ${view.blockSize} ` +
+              `positions${shared ? `; ${owners.length} references` : ''}`;
         return (
           <li
             key={b}
@@ -27,7 +35,9 @@ export function BlockPoolView({ view }: { view: ServerView }) {
             <span className="pool-id" aria-hidden="true">
               {b}
             </span>
-            {owners.length > 0 ? <span className="pool-fill" style={{ height: `${(100 * view.filled[b]) / view.blockSize}%` }} aria-hidden="true" /> : null}
+            {owners.length > 0 ? (
+              <span className="pool-fill" style={{ height: `${(100 * view.filled[b]) / view.blockSize}%` }} aria-hidden="true" />
+            ) : null}
             {shared ? (
               <span className="pool-refs" aria-hidden="true">
                 ×{owners.length}

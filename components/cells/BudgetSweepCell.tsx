@@ -95,7 +95,9 @@ export function BudgetSweepCell() {
           <div className="sweep-progress">
             <progress aria-label="Measurement progress" max={sweep.total} value={sweep.done} />
             <span aria-live="polite" data-sweep-status={sweep.status}>
-              {sweep.status === 'done' ? `Done: ${sweep.points.length} runs, ${sweep.total} steps.` : `${sweep.done} of ${sweep.total} steps`}
+              {sweep.status === 'done'
+                ? `Done: ${sweep.points.length} runs, ${sweep.total} steps.`
+                : `${sweep.done} of ${sweep.total} steps`}
             </span>
           </div>
         ) : null}
@@ -127,13 +129,15 @@ export function BudgetSweepCell() {
         />
         {full ? (
           <p data-full-loss={full.lossPerChar}>
-            Full cache: <strong>{f3(full.lossPerChar)}</strong> nats per character ({f3(full.lossPerToken)} per token) over {full.budget} predictions.
-            A budget at least as large as the passage evicts nothing, so it must land exactly on this line.
+            Full cache: <strong>{f3(full.lossPerChar)}</strong> nats per character ({f3(full.lossPerToken)} per token) over {full.budget}{' '}
+            predictions. A budget at least as large as the passage evicts nothing, so it must land exactly on this line.
           </p>
         ) : null}
         {sweep.sinks ? (
           <>
-            <p className="section-label">Is position 0 a sink? Attention it draws, measured on the same passage (queries at position ≥ 32)</p>
+            <p className="section-label">
+              Is position 0 a sink? Attention it draws, measured on the same passage (queries at position ≥ 32)
+            </p>
             <div className="table-scroll" tabIndex={0} role="region" aria-label="Attention on position 0 per layer">
               <table className="num-table" data-sinks="">
                 <thead>

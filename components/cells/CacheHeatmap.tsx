@@ -58,15 +58,13 @@ export function CacheHeatmap({ rows, title, scale, cellWidth, rowHeight, group, 
   return (
     <figure className={`heatmap${transient ? ' heatmap-transient' : ''}`} data-heatmap={name} data-rows={rows.length}>
       <figcaption className="heatmap-title">
-        {title} <span className="heatmap-shape">({rows.length} × {width0})</span>
+        {title}{' '}
+        <span className="heatmap-shape">
+          ({rows.length} × {width0})
+        </span>
       </figcaption>
       <div className="heatmap-canvas" style={{ width, height }}>
-        <canvas
-          ref={canvas}
-          style={{ width, height }}
-          role="img"
-          aria-label={`${title}: ${rows.length} rows of ${width0} numbers`}
-        />
+        <canvas ref={canvas} style={{ width, height }} role="img" aria-label={`${title}: ${rows.length} rows of ${width0} numbers`} />
         {highlightLast && rows.length > 0 ? (
           <span
             key={rows.length}

@@ -40,7 +40,14 @@ function Head({ tokens }: { tokens: number }) {
 export function Llama8bMyth() {
   const { wrong, right, ratio } = llama8bCheck();
   return (
-    <div className="table-scroll" data-myth="llama-8b" data-ratio={ratio} tabIndex={0} role="region" aria-label="Llama 3.1 8B cache, both ways (scrolls sideways)">
+    <div
+      className="table-scroll"
+      data-myth="llama-8b"
+      data-ratio={ratio}
+      tabIndex={0}
+      role="region"
+      aria-label="Llama 3.1 8B cache, both ways (scrolls sideways)"
+    >
       <table className="data-table myth-table">
         <caption>Llama 3.1 8B&apos;s cache at 131,072 tokens in fp16, computed both ways</caption>
         <Head tokens={wrong.tokens} />
@@ -59,8 +66,8 @@ export function SeventyBMyth() {
     <div className="table-scroll" data-myth="70b" tabIndex={0} role="region" aria-label="70B cache configurations (scrolls sideways)">
       <table className="data-table myth-table">
         <caption>
-          A 70B model&apos;s cache for one {n(CLAIM_70B.tokens)}-token conversation. The claim, {formatDecimal(CLAIM_70B.bytes)}, would
-          be {n(claimedBytesPerToken())} bytes per token.
+          A 70B model&apos;s cache for one {n(CLAIM_70B.tokens)}-token conversation. The claim, {formatDecimal(CLAIM_70B.bytes)}, would be{' '}
+          {n(claimedBytesPerToken())} bytes per token.
         </caption>
         <Head tokens={CLAIM_70B.tokens} />
         <tbody>

@@ -45,8 +45,26 @@ export function CacheRowsBlocks({ T, layer, labels, kRows, vRows, scale, qRow, h
               </li>
             ))}
           </ol>
-          <CacheHeatmap name="k" rows={kRows} title={`K, layer ${layer + 1}`} scale={scale} cellWidth={2} rowHeight={ROW_H} group={hs} highlightLast />
-          <CacheHeatmap name="v" rows={vRows} title={`V, layer ${layer + 1}`} scale={scale} cellWidth={2} rowHeight={ROW_H} group={hs} highlightLast />
+          <CacheHeatmap
+            name="k"
+            rows={kRows}
+            title={`K, layer ${layer + 1}`}
+            scale={scale}
+            cellWidth={2}
+            rowHeight={ROW_H}
+            group={hs}
+            highlightLast
+          />
+          <CacheHeatmap
+            name="v"
+            rows={vRows}
+            title={`V, layer ${layer + 1}`}
+            scale={scale}
+            cellWidth={2}
+            rowHeight={ROW_H}
+            group={hs}
+            highlightLast
+          />
         </div>
         {qRow ? (
           <div className="q-row">
@@ -61,9 +79,7 @@ export function CacheRowsBlocks({ T, layer, labels, kRows, vRows, scale, qRow, h
               group={hs}
               transient
             />
-            <p className="q-caption">
-              q is used once, never cached: it asks this step&apos;s question of every key, then is thrown away.
-            </p>
+            <p className="q-caption">q is used once, never cached: it asks this step&apos;s question of every key, then is thrown away.</p>
           </div>
         ) : null}
       </div>

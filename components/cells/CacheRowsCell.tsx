@@ -39,7 +39,10 @@ function largestOldRowChange(before: PlainLayerKV[] | null, after: PlainLayerKV[
 
 /** "The KV cache, row by row": watch every layer's K and V gain one row per step, and compare GQA. */
 export function CacheRowsCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'rows', allowed: { modelName: ['austen', 'austen-gqa'], layer: intIn(0, 3) } });
+  const [state, update, resetCell] = useCellState(DEFAULTS, {
+    name: 'rows',
+    allowed: { modelName: ['austen', 'austen-gqa'], layer: intIn(0, 3) },
+  });
   const m = useModel(state.modelName);
   const gen = useGeneration({
     model: m.model,
@@ -101,8 +104,7 @@ export function CacheRowsCell() {
       title="Watch the cache fill up"
       name="cache-rows"
       description={
-        'Each step appends one row of keys and one row of values to every layer. Real numbers from the ' +
-        'model, read after each step.'
+        'Each step appends one row of keys and one row of values to every layer. Real numbers from the ' + 'model, read after each step.'
       }
       onReset={reset}
       controls={<CacheRowsControls state={state} update={update} onDecoding={onDecoding} tokenCount={tokenCount} model={m} gen={gen} />}

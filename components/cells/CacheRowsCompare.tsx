@@ -22,11 +22,7 @@ export function CacheRowsCompare({ runs, prompt }: { runs: Partial<Record<ModelN
   const a = runs.austen?.prompt === prompt ? runs.austen : undefined;
   const b = runs['austen-gqa']?.prompt === prompt ? runs['austen-gqa'] : undefined;
   if (!a || !b) {
-    return (
-      <p className="cell-hint">
-        Step one model, switch to the other and step it too: the two runs appear here side by side.
-      </p>
-    );
+    return <p className="cell-hint">Step one model, switch to the other and step it too: the two runs appear here side by side.</p>;
   }
   const n = Math.min(a.ids.length, b.ids.length);
   const d = firstDifference(a.ids.slice(0, n), b.ids.slice(0, n)); // only the tokens both runs have
@@ -44,10 +40,8 @@ export function CacheRowsCompare({ runs, prompt }: { runs: Partial<Record<ModelN
         ))}
       </div>
       <p className="compare-verdict" data-differs-at={k ?? 'none'}>
-        {k === null
-          ? `The first ${n} generated tokens are the same.`
-          : `The texts differ from generated token ${k + 1} on.`}{' '}
-        Cache per position: {fmt(perA)} bytes against {fmt(perB)} bytes —{' '}
+        {k === null ? `The first ${n} generated tokens are the same.` : `The texts differ from generated token ${k + 1} on.`} Cache per
+        position: {fmt(perA)} bytes against {fmt(perB)} bytes —{' '}
         <strong data-cache-ratio={perA / perB}>{(perA / perB).toFixed(1)}× smaller</strong> with one key/value head.
       </p>
     </div>

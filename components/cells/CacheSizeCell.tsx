@@ -42,7 +42,9 @@ function fromPreset(id: string): Partial<Inputs> {
     preset: id,
     kind: l.kind,
     nLayer: String(l.nLayer),
-    ...(l.kind === 'kv' ? { nKvHead: String(l.nKvHead), headSize: String(l.headSize) } : { latent: String(l.latent), rope: String(l.rope) }),
+    ...(l.kind === 'kv'
+      ? { nKvHead: String(l.nKvHead), headSize: String(l.headSize) }
+      : { latent: String(l.latent), rope: String(l.rope) }),
     dtype: p.dtype === 'bf16' ? 'fp16' : p.dtype,
     context: String(p.maxContext),
   };
@@ -71,7 +73,21 @@ function layoutOf(s: Inputs): CacheLayout {
     : { kind: 'mla', nLayer: v(s.nLayer), latent: v(s.latent), rope: v(s.rope) };
 }
 
-function NumberField({ id, label, value, onChange, min = 1, step = 1 }: { id: string; label: string; value: string; onChange: (v: string) => void; min?: number; step?: number }) {
+function NumberField({
+  id,
+  label,
+  value,
+  onChange,
+  min = 1,
+  step = 1,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  min?: number;
+  step?: number;
+}) {
   return (
     <div className="field field-number">
       <label htmlFor={id}>{label}</label>
@@ -82,7 +98,10 @@ function NumberField({ id, label, value, onChange, min = 1, step = 1 }: { id: st
 
 /** "How big is the cache?": the formula for real models and ours, for any dtype, context and batch. */
 export function CacheSizeCell() {
-  const [s, update, reset] = useCellState(DEFAULTS, { name: 'size', allowed: { preset: [...PRESETS.map((p) => p.id), 'custom'], kind: ['kv', 'mla'], dtype: Object.keys(DTYPES) } });
+  const [s, update, reset] = useCellState(DEFAULTS, {
+    name: 'size',
+    allowed: { preset: [...PRESETS.map((p) => p.id), 'custom'], kind: ['kv', 'mla'], dtype: Object.keys(DTYPES) },
+  });
   const id = useId();
   const ids = (k: string) => `${id}-${k}`;
   const preset = findPreset(s.preset);
@@ -107,7 +126,11 @@ export function CacheSizeCell() {
     <>
       <div className="field">
         <label htmlFor={ids('preset')}>Model</label>
-        <select id={ids('preset')} value={s.preset} onChange={(e) => update(e.target.value === 'custom' ? { preset: 'custom' } : fromPreset(e.target.value))}>
+        <select
+          id={ids('preset')}
+          value={s.preset}
+          onChange={(e) => update(e.target.value === 'custom' ? { preset: 'custom' } : fromPreset(e.target.value))}
+        >
           {PRESETS.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}
@@ -119,7 +142,8 @@ export function CacheSizeCell() {
       <fieldset className="field field-radios">
         <legend>Attention</legend>
         <label>
-          <input type="radio" name={ids('kind')} checked={s.kind === 'kv'} onChange={() => edit({ kind: 'kv' })} /> standard (K and V per head)
+          <input type="radio" name={ids('kind')} checked={s.kind === 'kv'} onChange={() => edit({ kind: 'kv' })} /> standard (K and V per
+          head)
         </label>
         <label>
           <input type="radio" name={ids('kind')} checked={s.kind === 'mla'} onChange={() => edit({ kind: 'mla' })} /> latent (MLA)
@@ -163,13 +187,14 @@ export function CacheSizeCell() {
     >
       {preset ? (
         <p className="cell-hint" data-preset={preset.id}>
-          {preset.note}{' '}
-          Source:{' '}
+          {preset.note} Source:{' '}
           <a href={preset.source.url.startsWith('/') ? assetPath(preset.source.url) : preset.source.url}>{preset.source.label}</a>
           {preset.maxContext < Number(s.context) ? ` — configured for at most ${preset.maxContext.toLocaleString('en-US')} tokens.` : '.'}
         </p>
       ) : (
-        <p className="cell-hint" data-preset="custom">Custom numbers: no source.</p>
+        <p className="cell-hint" data-preset="custom">
+          Custom numbers: no source.
+        </p>
       )}
       {error || !r ? (
         <p className="cell-message error" role="alert">
@@ -197,7 +222,9 @@ export function CacheSizeCell() {
             <div>
               <dt>GPU left for weights and the rest</dt>
               <dd data-gpu-left={r.gpuFractionLeft}>
-                {r.gpuFractionLeft! >= 0 ? `${(100 * r.gpuFractionLeft!).toFixed(1)}%` : `none: the cache needs ${(1 - r.gpuFractionLeft!).toFixed(2)}× the GPU`}
+                {r.gpuFractionLeft! >= 0
+                  ? `${(100 * r.gpuFractionLeft!).toFixed(1)}%`
+                  : `none: the cache needs ${(1 - r.gpuFractionLeft!).toFixed(2)}× the GPU`}
               </dd>
             </div>
           </dl>
@@ -206,9 +233,11 @@ export function CacheSizeCell() {
           </p>
           <LineChartCell
             name="cache-size"
-            caption={`Cache size in GB (10⁹ bytes) for ${r.batch.toLocaleString('en-US')} ` +
+            caption={
+              `Cache size in GB (10⁹ bytes) for ${r.batch.toLocaleString('en-US')} ` +
               `sequence${r.batch === 1 ? '' : 's'} against context length, with the GPU's ${s.gpuGb} GB as a ` +
-              `line`}
+              `line`
+            }
             data={curve}
             xKey="context"
             xLabel="Context (tokens)"

@@ -28,7 +28,14 @@ export function ChunkedPrefillCell() {
 
   const controls = (
     <>
-      <PromptLengthField value={state.length} min={2} max={max} disabled={running} onChange={(length) => update({ length })} errorId={ids.error} />
+      <PromptLengthField
+        value={state.length}
+        min={2}
+        max={max}
+        disabled={running}
+        onChange={(length) => update({ length })}
+        errorId={ids.error}
+      />
       <div className="field">
         <label htmlFor={ids.chunk}>Chunk size</label>
         <select id={ids.chunk} value={state.chunk} onChange={(e) => update({ chunk: Number(e.target.value) })}>

@@ -13,14 +13,25 @@ export function DeepSeekNumbers() {
   const l = ds.layout.kind === 'mla' ? ds.layout : null;
   const rows = [
     { label: 'DeepSeek-V3 with MLA', formula: formulaTerms(ds.layout, 'bf16'), bytes: mla },
-    { label: `The same 128 heads as plain multi-head attention`, formula: `${ds.layout.nLayer} layers · ${r.nHead} heads · (${r.kHeadSize} key + ${r.vHeadSize} value) · 2 bytes`, bytes: mha },
+    {
+      label: `The same 128 heads as plain multi-head attention`,
+      formula: `${ds.layout.nLayer} layers · ${r.nHead} heads · (${r.kHeadSize} key + ${r.vHeadSize} value) · 2 bytes`,
+      bytes: mha,
+    },
     { label: 'Llama 3.1 70B with GQA, for scale', formula: formulaTerms(llama.layout, 'bf16'), bytes: gqa },
   ];
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="DeepSeek-V3 cache per token (scrolls sideways)" data-deepseek-ratio={mha / mla}>
+    <div
+      className="table-scroll"
+      tabIndex={0}
+      role="region"
+      aria-label="DeepSeek-V3 cache per token (scrolls sideways)"
+      data-deepseek-ratio={mha / mla}
+    >
       <table className="data-table myth-table">
         <caption>
-          Cache per token in bf16, from each model&apos;s config.json (DeepSeek-V3: kv_lora_rank {l?.latent}, qk_rope_head_dim {l?.rope}, {l?.nLayer} layers)
+          Cache per token in bf16, from each model&apos;s config.json (DeepSeek-V3: kv_lora_rank {l?.latent}, qk_rope_head_dim {l?.rope},{' '}
+          {l?.nLayer} layers)
         </caption>
         <thead>
           <tr>

@@ -35,7 +35,15 @@ async function cardValLoss(name: ModelName): Promise<number | null> {
 }
 
 /** One model: its head sharing, its attention map, and its measurement when `run` changes. */
-function ModelColumn(props: { name: ModelName; label: string; text: string | null; run: number; layer: number; head: number; onResult: (name: ModelName, r: Result) => void }) {
+function ModelColumn(props: {
+  name: ModelName;
+  label: string;
+  text: string | null;
+  run: number;
+  layer: number;
+  head: number;
+  onResult: (name: ModelName, r: Result) => void;
+}) {
   const { name, label, text, run, layer, head, onResult } = props;
   const m = useModel(name);
   const traced = useAttentionTrace(m.model, m.tokenizer, SENTENCE, 16);
@@ -72,8 +80,10 @@ function ModelColumn(props: { name: ModelName; label: string; text: string | nul
         {weights ? (
           <Heatmap
             name={`attention-${name}`}
-            caption={`${name}, layer ${layer}, query head ${head} (reads KV head ${groups[head]}): row = query ` +
-              `position, column = key position`}
+            caption={
+              `${name}, layer ${layer}, query head ${head} (reads KV head ${groups[head]}): row = query ` +
+              `position, column = key position`
+            }
             rows={weights}
             rowLabels={traced.labels}
             scale="sequential"
@@ -105,19 +115,33 @@ export function GqaCompareCell() {
   });
   const rows = done
     // A model without a card figure leaves a gap in the dashed line rather than a made-up point.
-    .map((d) => ({ bytes: d.m.cacheBytesPerToken, passage: d.m.lossPerChar, ...(d.cardValPerChar === null ? {} : { split: d.cardValPerChar }) }))
+    .map((d) => ({
+      bytes: d.m.cacheBytesPerToken,
+      passage: d.m.lossPerChar,
+      ...(d.cardValPerChar === null ? {} : { split: d.cardValPerChar }),
+    }))
     .sort((a, b) => a.bytes - b.bytes);
 
   const controls = (
     <>
-      <button type="button" className="button button-primary" onClick={() => { setResults({}); setRun((r) => r + 1); }} disabled={!passage.text || pending}>
+      <button
+        type="button"
+        className="button button-primary"
+        onClick={() => {
+          setResults({});
+          setRun((r) => r + 1);
+        }}
+        disabled={!passage.text || pending}
+      >
         {pending ? 'Measuring…' : 'Measure on the held-out passage'}
       </button>
       <div className="field field-number">
         <label htmlFor={ids.layer}>Layer</label>
         <select id={ids.layer} value={s.layer} onChange={(e) => update({ layer: Number(e.target.value) })}>
           {[0, 1, 2, 3].map((l) => (
-            <option key={l} value={l}>{l}</option>
+            <option key={l} value={l}>
+              {l}
+            </option>
           ))}
         </select>
       </div>
@@ -125,7 +149,9 @@ export function GqaCompareCell() {
         <label htmlFor={ids.head}>Query head</label>
         <select id={ids.head} value={s.head} onChange={(e) => update({ head: Number(e.target.value) })}>
           {[0, 1, 2, 3].map((h) => (
-            <option key={h} value={h}>{h}</option>
+            <option key={h} value={h}>
+              {h}
+            </option>
           ))}
         </select>
       </div>
@@ -148,11 +174,16 @@ export function GqaCompareCell() {
       }}
     >
       <p className="cell-hint" data-passage-chars={passage.text?.length ?? 0}>
-        {passage.error ?? (passage.text ? `Held-out passage: ${passage.source}, ${passage.text.length.toLocaleString('en-US')} characters.` : 'Loading the held-out passage…')}
+        {passage.error ??
+          (passage.text
+            ? `Held-out passage: ${passage.source}, ${passage.text.length.toLocaleString('en-US')} characters.`
+            : 'Loading the held-out passage…')}
       </p>
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Measurements per model">
         <table className="data-table myth-table" data-gqa-results={done.length}>
-          <caption>Measured on the passage in this browser; the last column is the model card&apos;s figure for the whole validation split</caption>
+          <caption>
+            Measured on the passage in this browser; the last column is the model card&apos;s figure for the whole validation split
+          </caption>
           <thead>
             <tr>
               <th scope="col">Model</th>

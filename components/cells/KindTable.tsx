@@ -6,7 +6,17 @@ import type { KindSpec } from '@/lib/hooks/useKindMeasurements';
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 /** The measurements of several cache kinds against the first (the float cache), one row each. */
-export function KindTable({ kinds, results, running, caption }: { kinds: readonly KindSpec[]; results: Record<string, KindMeasurement>; running: string | null; caption: string }) {
+export function KindTable({
+  kinds,
+  results,
+  running,
+  caption,
+}: {
+  kinds: readonly KindSpec[];
+  results: Record<string, KindMeasurement>;
+  running: string | null;
+  caption: string;
+}) {
   const ref = results[kinds[0].id];
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label={`${caption} (scrolls sideways)`}>
@@ -36,7 +46,9 @@ export function KindTable({ kinds, results, running, caption }: { kinds: readonl
                     <td data-logit-diff={m.maxAbsLogitDiff}>{m.maxAbsLogitDiff === 0 ? '0' : m.maxAbsLogitDiff.toExponential(2)}</td>
                     <td data-loss={m.lossPerChar}>{m.lossPerChar.toFixed(4)}</td>
                     <td>{ref ? (m.lossPerChar - ref.lossPerChar >= 0 ? '+' : '') + (m.lossPerChar - ref.lossPerChar).toFixed(4) : '—'}</td>
-                    <td data-diverges={m.firstDivergence ?? 'none'}>{m.firstDivergence === null ? `same ${m.generated} tokens` : m.firstDivergence + 1}</td>
+                    <td data-diverges={m.firstDivergence ?? 'none'}>
+                      {m.firstDivergence === null ? `same ${m.generated} tokens` : m.firstDivergence + 1}
+                    </td>
                   </>
                 ) : (
                   <td colSpan={6}>{running === k.id ? 'measuring…' : 'not measured yet'}</td>

@@ -23,7 +23,10 @@ const DEFAULTS: { preset: keyof typeof PRESETS; n: number; view: View; log: bool
 
 /** Lesson 1: multiply-adds of a naive and a cached generation step as the sequence grows. */
 export function KvCostCell() {
-  const [state, update, reset] = useCellState(DEFAULTS, { name: 'cost', allowed: { preset: Object.keys(PRESETS), n: intIn(16, 4096), view: ['step', 'total'] } });
+  const [state, update, reset] = useCellState(DEFAULTS, {
+    name: 'cost',
+    allowed: { preset: Object.keys(PRESETS), n: intIn(16, 4096), view: ['step', 'total'] },
+  });
   const ids = { model: useId(), n: useId() };
   const shape = PRESETS[state.preset];
   const rows = useMemo(() => costTable(shape, state.n), [shape, state.n]);
@@ -71,8 +74,7 @@ export function KvCostCell() {
           <input type="radio" name="kv-cost-view" checked={step} onChange={() => update({ view: 'step' })} /> each step
         </label>
         <label>
-          <input type="radio" name="kv-cost-view" checked={!step} onChange={() => update({ view: 'total' })} /> running
-          total
+          <input type="radio" name="kv-cost-view" checked={!step} onChange={() => update({ view: 'total' })} /> running total
         </label>
         <label>
           <input type="checkbox" checked={state.log} onChange={(e) => update({ log: e.target.checked })} /> log scale
@@ -87,8 +89,8 @@ export function KvCostCell() {
       title="Work per generated token, with and without a cache"
       description={
         <>
-          Multiply-adds per step from the formula above: without a cache <code>L·(12C²t + 2Ct²)</code>, with one{' '}
-          <code>L·(12C² + 2Ct)</code>.
+          Multiply-adds per step from the formula above: without a cache <code>L·(12C²t + 2Ct²)</code>, with one <code>L·(12C² + 2Ct)</code>
+          .
         </>
       }
       controls={controls}

@@ -34,23 +34,35 @@ export function LatentCacheCell() {
       name="latent-cache"
       description={
         "Every layer's key and value projections factored with an SVD; the cache keeps r numbers for " +
-        "the key and r for the value of each token, and rebuilds K and V for attention."
+        'the key and r for the value of each token, and rebuilds K and V for attention.'
       }
       onReset={runs.reset}
       controls={
-        <button type="button" className="button button-primary" onClick={runs.run} disabled={m.status !== 'ready' || !passage.text || runs.running !== null}>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={runs.run}
+          disabled={m.status !== 'ready' || !passage.text || runs.running !== null}
+        >
           {runs.running ? `Measuring ${runs.running}…` : 'Measure every rank'}
         </button>
       }
     >
       <ModelGate model={m} label="the Austen model">
-        <p className="cell-hint">{passage.error ?? (passage.source ? `Held-out passage: ${passage.source}.` : 'Loading the held-out passage…')}</p>
+        <p className="cell-hint">
+          {passage.error ?? (passage.source ? `Held-out passage: ${passage.source}.` : 'Loading the held-out passage…')}
+        </p>
         {runs.error ? (
           <p className="cell-message error" role="alert">
             {runs.error}
           </p>
         ) : null}
-        <KindTable kinds={KINDS} results={runs.results} running={runs.running} caption="The float cache and latent caches of decreasing rank on the held-out passage, measured against the float cache" />
+        <KindTable
+          kinds={KINDS}
+          results={runs.results}
+          running={runs.running}
+          caption="The float cache and latent caches of decreasing rank on the held-out passage, measured against the float cache"
+        />
         {rows.length > 1 ? (
           <LineChartCell
             name="latent-loss-bytes"

@@ -54,7 +54,13 @@ function WorkTable({ rows }: { rows: WorkRow[] }) {
     </span>
   );
   return (
-    <div className="table-scroll work-scroll" data-work-table="" tabIndex={0} role="region" aria-label="Positions pushed through the model at each step (scrolls sideways)">
+    <div
+      className="table-scroll work-scroll"
+      data-work-table=""
+      tabIndex={0}
+      role="region"
+      aria-label="Positions pushed through the model at each step (scrolls sideways)"
+    >
       <table className="data-table work-table">
         <caption>Positions pushed through the model at each step</caption>
         <thead>

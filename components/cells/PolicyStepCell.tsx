@@ -16,11 +16,19 @@ const CHOICES: Choice[] = ['full', 'window', 'sinks', 'h2o'];
 const LABEL: Record<Choice, string> = { full: 'Full cache', ...POLICY_LABELS };
 const BUDGETS = [8, 16, 32];
 const MAX_NEW = 60;
-const DEFAULTS = { prompt: 'Emma Woodhouse, handsome, clever, and rich, with a comfortable home', choice: 'window' as Choice, budget: 16, layer: 0 };
+const DEFAULTS = {
+  prompt: 'Emma Woodhouse, handsome, clever, and rich, with a comfortable home',
+  choice: 'window' as Choice,
+  budget: 16,
+  layer: 0,
+};
 
 /** "Keep less": step the model through an eviction policy and watch what it keeps, drops and attends to. */
 export function PolicyStepCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'policy', allowed: { choice: ['full', ...POLICY_KINDS], budget: BUDGETS, layer: [0, 1, 2, 3] } });
+  const [state, update, resetCell] = useCellState(DEFAULTS, {
+    name: 'policy',
+    allowed: { choice: ['full', ...POLICY_KINDS], budget: BUDGETS, layer: [0, 1, 2, 3] },
+  });
   const ids = { choice: useId(), budget: useId(), layer: useId() };
   const m = useModel('austen');
   const policy = useMemo(() => (state.choice === 'full' ? null : policyAt(state.choice, state.budget)), [state.choice, state.budget]);
@@ -50,7 +58,13 @@ export function PolicyStepCell() {
 
   const controls = (
     <>
-      <PromptBox value={state.prompt} onChange={(prompt) => update({ prompt })} tokenCount={run.promptIds.length} blockSize={m.info?.config.blockSize} rows={2} />
+      <PromptBox
+        value={state.prompt}
+        onChange={(prompt) => update({ prompt })}
+        tokenCount={run.promptIds.length}
+        blockSize={m.info?.config.blockSize}
+        rows={2}
+      />
       <fieldset className="field field-radios">
         <legend>What the cache keeps</legend>
         {CHOICES.map((c) => (
@@ -78,7 +92,13 @@ export function PolicyStepCell() {
           </label>
         ))}
       </fieldset>
-      <StepControls onStep={() => void run.step()} onTogglePlay={run.togglePlay} playing={run.playing} busy={run.busy} disabled={m.status !== 'ready' || run.done} />
+      <StepControls
+        onStep={() => void run.step()}
+        onTogglePlay={run.togglePlay}
+        playing={run.playing}
+        busy={run.busy}
+        disabled={m.status !== 'ready' || run.done}
+      />
     </>
   );
 
@@ -124,8 +144,8 @@ export function PolicyStepCell() {
         ) : (
           <>
             <p className="section-label">
-              Layer {state.layer + 1} after step {last.step}: shading is the newest token&apos;s attention (mean of 4 heads); struck-out positions were
-              evicted{attendedEvicted > 0 ? `, ${attendedEvicted} of them right after this step read them` : ''}.
+              Layer {state.layer + 1} after step {last.step}: shading is the newest token&apos;s attention (mean of 4 heads); struck-out
+              positions were evicted{attendedEvicted > 0 ? `, ${attendedEvicted} of them right after this step read them` : ''}.
             </p>
             <PolicyTokens positions={positions} />
             <p className="generated">

@@ -36,7 +36,14 @@ export function PrefillCell() {
 
   const controls = (
     <>
-      <PromptLengthField value={state.length} min={1} max={max} disabled={running} onChange={(length) => update({ length })} errorId={errorId} />
+      <PromptLengthField
+        value={state.length}
+        min={1}
+        max={max}
+        disabled={running}
+        onChange={(length) => update({ length })}
+        errorId={errorId}
+      />
       <div className="run-row">
         <button
           type="button"
@@ -60,8 +67,10 @@ export function PrefillCell() {
     <LiveCell
       name="prefill"
       title="Time to first token, and to every token after"
-      description={`A prompt of P tokens is prefilled into an empty cache, then ${DECODE_STEPS} more tokens are ` +
-        `decoded one at a time. Each length runs twice; the first run is a warm-up and is thrown away.`}
+      description={
+        `A prompt of P tokens is prefilled into an empty cache, then ${DECODE_STEPS} more tokens are ` +
+        `decoded one at a time. Each length runs twice; the first run is a warm-up and is thrown away.`
+      }
       controls={controls}
       onReset={reset}
     >

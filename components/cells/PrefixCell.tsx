@@ -10,7 +10,12 @@ import { SYSTEM } from './ServingCell';
 import './keep-less.css';
 import './serving.css';
 
-export const ASKS = ['Describe the ball at Netherfield.', 'What does Mr. Darcy think of Bath?', 'Write to your sister.', 'Tell me of Highbury.'];
+export const ASKS = [
+  'Describe the ball at Netherfield.',
+  'What does Mr. Darcy think of Bath?',
+  'Write to your sister.',
+  'Tell me of Highbury.',
+];
 const DEFAULTS = { sessions: 3, tokens: 12 };
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
@@ -45,7 +50,12 @@ export function PrefixCell() {
           ))}
         </select>
       </div>
-      <button type="button" className="button" disabled={!m.model || cmp.running} onClick={() => cmp.run(SYSTEM, ASKS.slice(0, s.sessions), s.tokens)}>
+      <button
+        type="button"
+        className="button"
+        disabled={!m.model || cmp.running}
+        onClick={() => cmp.run(SYSTEM, ASKS.slice(0, s.sessions), s.tokens)}
+      >
         {cmp.running ? 'Measuring…' : 'Serve with and without sharing'}
       </button>
     </>

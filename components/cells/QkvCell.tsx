@@ -137,8 +137,8 @@ function QkvView({ trace, labels, config, layer, head, t }: QkvViewProps) {
       <TokenStrip labels={labels} current={t} highlight={point} onPoint={setPoint} label="Traced tokens" />
       {gqa ? (
         <p className="viz-note" data-gqa-note="">
-          This model has {config.nKvHead} key/value {config.nKvHead === 1 ? 'head' : 'heads'} for {config.nHead} query heads,
-          so query head {head} reads key/value head ⌊{head} / {config.nHead / config.nKvHead}⌋ = {step.kvHead}.
+          This model has {config.nKvHead} key/value {config.nKvHead === 1 ? 'head' : 'heads'} for {config.nHead} query heads, so query head{' '}
+          {head} reads key/value head ⌊{head} / {config.nHead / config.nKvHead}⌋ = {step.kvHead}.
         </p>
       ) : null}
       <Heatmap
@@ -176,8 +176,10 @@ function QkvView({ trace, labels, config, layer, head, t }: QkvViewProps) {
       <h3 className="viz-subhead">The whole sequence at once</h3>
       <Heatmap
         name="attention-map"
-        caption={`Attention weights of layer ${layer}, head ${head}: row = query position, column = key ` +
-          `position. Above the diagonal is the masked future (weight 0).`}
+        caption={
+          `Attention weights of layer ${layer}, head ${head}: row = query position, column = key ` +
+          `position. Above the diagonal is the masked future (weight 0).`
+        }
         rows={layerTrace.weights[head]}
         rowLabels={shown}
         scale="sequential"

@@ -44,22 +44,38 @@ export function QuantCacheCell() {
       description="The same model and text through five caches. Each is measured against the float cache."
       onReset={runs.reset}
       controls={
-        <button type="button" className="button button-primary" onClick={runs.run} disabled={m.status !== 'ready' || !passage.text || runs.running !== null}>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={runs.run}
+          disabled={m.status !== 'ready' || !passage.text || runs.running !== null}
+        >
           {runs.running ? `Measuring ${runs.running}…` : 'Measure the five caches'}
         </button>
       }
     >
       <ModelGate model={m} label="the Austen model">
-        <p className="cell-hint">{passage.error ?? (passage.source ? `Held-out passage: ${passage.source}.` : 'Loading the held-out passage…')}</p>
+        <p className="cell-hint">
+          {passage.error ?? (passage.source ? `Held-out passage: ${passage.source}.` : 'Loading the held-out passage…')}
+        </p>
         {runs.error ? (
           <p className="cell-message error" role="alert">
             {runs.error}
           </p>
         ) : null}
-        <KindTable kinds={KINDS} results={r} running={runs.running} caption={full ? `Each cache on the held-out passage: bytes it stores per token (in a cache of ${full.bytesAt} ` +
-          `positions), the largest logit difference from the float cache over a prefill and ` +
-          `${full.compareSteps} decode steps, loss per character, and where ${full.generated} greedy ` +
-          `tokens first differ` : 'Each cache on the held-out passage, measured against the float cache'} />
+        <KindTable
+          kinds={KINDS}
+          results={r}
+          running={runs.running}
+          caption={
+            full
+              ? `Each cache on the held-out passage: bytes it stores per token (in a cache of ${full.bytesAt} ` +
+                `positions), the largest logit difference from the float cache over a prefill and ` +
+                `${full.compareSteps} decode steps, loss per character, and where ${full.generated} greedy ` +
+                `tokens first differ`
+              : 'Each cache on the held-out passage, measured against the float cache'
+          }
+        />
         {rows.length > 1 ? (
           <LineChartCell
             name="quant-loss-bytes"

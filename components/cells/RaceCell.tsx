@@ -22,7 +22,10 @@ const autorunAsked = () => new URLSearchParams(window.location.search).get('auto
 
 /** Lesson 5: naive against cached generation of the same tokens, timed step by step. */
 export function RaceCell() {
-  const [state, update, reset] = useCellState(DEFAULTS, { name: 'race', allowed: { tokens: intIn(1, 4096), repeats: intIn(1, 20), seed: intIn(0, 2 ** 31) } });
+  const [state, update, reset] = useCellState(DEFAULTS, {
+    name: 'race',
+    allowed: { tokens: intIn(1, 4096), repeats: intIn(1, 20), seed: intIn(0, 2 ** 31) },
+  });
   const model = useModel('austen');
   const race = useRace(model.model, model.tokenizer);
   const ids = { tokens: useId(), repeats: useId(), seed: useId() };

@@ -21,8 +21,8 @@ export function RaceReading() {
       ))}
       {report.software ? (
         <p className="warn-text">
-          You ran on a software GPU (SwiftShader): every operation is emulated on the CPU, so these numbers describe the
-          emulator more than the cache. Try <code>?backend=wasm</code> for a fairer CPU measurement.
+          You ran on a software GPU (SwiftShader): every operation is emulated on the CPU, so these numbers describe the emulator more than
+          the cache. Try <code>?backend=wasm</code> for a fairer CPU measurement.
         </p>
       ) : null}
     </div>

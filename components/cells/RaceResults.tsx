@@ -66,8 +66,8 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
       {race.warmup ? (
         <p className="phase" data-warmup="">
           <span className="phase-label">Warm-up</span>
-          Not counted: naive {formatMs(total(race.warmup.naive.ms))} ms, cached {formatMs(total(race.warmup.cached.ms))} ms in
-          all. The first run on a device compiles its GPU programs; that time is real but says nothing about the cache.
+          Not counted: naive {formatMs(total(race.warmup.naive.ms))} ms, cached {formatMs(total(race.warmup.cached.ms))} ms in all. The
+          first run on a device compiles its GPU programs; that time is real but says nothing about the cache.
         </p>
       ) : null}
       {summary && race.params ? (
@@ -121,9 +121,11 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
           <div ref={figures}>
             <LineChartCell
               name="race-step-ms"
-              caption={`Milliseconds per step (forward + readback), ` +
+              caption={
+                `Milliseconds per step (forward + readback), ` +
                 `${summary.repeats === 1 ? 'one run' : `median of ${summary.repeats} runs`} on ${backendName}. ` +
-                `Step 1 is the prompt for both (time to first token).`}
+                `Step 1 is the prompt for both (time to first token).`
+              }
               data={rows}
               xKey="token"
               xLabel="Token"
@@ -153,8 +155,8 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
           <div className="table-scroll" data-speedup-table="" tabIndex={0} role="region" aria-label="Speedup table (scrolls sideways)">
             <table className="data-table">
               <caption>
-                Speedup at each length: naive ÷ cached, measured in the same run. Token 1 is the prefill (time to first
-                token); † marks an outlier step.
+                Speedup at each length: naive ÷ cached, measured in the same run. Token 1 is the prefill (time to first token); † marks an
+                outlier step.
               </caption>
               <thead>
                 <tr>
@@ -196,9 +198,12 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
               className="button"
               onClick={() =>
                 downloadBlob(
-                  new Blob([raceCsv(race.runs!, { backend: backendName, model: modelName, prompt: race.params!.prompt, seed: race.params!.seed })], {
-                    type: 'text/csv',
-                  }),
+                  new Blob(
+                    [raceCsv(race.runs!, { backend: backendName, model: modelName, prompt: race.params!.prompt, seed: race.params!.seed })],
+                    {
+                      type: 'text/csv',
+                    },
+                  ),
                   `race-${backendName}-${summary.tokens}.csv`,
                 )
               }

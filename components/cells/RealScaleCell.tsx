@@ -9,7 +9,15 @@ import './serving.css';
 
 const WEIGHTS = { int4: 0.5, fp8: 1, bf16: 2 } as const;
 type WeightDtype = keyof typeof WEIGHTS;
-const DEFAULTS = { gpuGB: 80, utilization: 0.9, weights: 'int4' as WeightDtype, kv: 'bf16' as 'bf16' | 'fp8', maxContext: 4096, meanLength: 1000, blockSize: 16 };
+const DEFAULTS = {
+  gpuGB: 80,
+  utilization: 0.9,
+  weights: 'int4' as WeightDtype,
+  kv: 'bf16' as 'bf16' | 'fp8',
+  maxContext: 4096,
+  meanLength: 1000,
+  blockSize: 16,
+};
 const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 3 });
 
 /** Sessions per GPU at real scale: Llama 3.1 70B on one GPU, contiguous reservation against paged blocks, inputs editable. */
@@ -20,7 +28,19 @@ export function RealScaleCell() {
   const weightBytes = LLAMA_70B_PARAMS * WEIGHTS[s.weights];
   const out = useMemo(() => {
     try {
-      return { r: servingCapacity({ layout, kvDtype: s.kv, gpuBytes: s.gpuGB * 1e9, utilization: s.utilization, weightBytes, maxContext: s.maxContext, meanLength: s.meanLength, blockSize: s.blockSize }), error: null };
+      return {
+        r: servingCapacity({
+          layout,
+          kvDtype: s.kv,
+          gpuBytes: s.gpuGB * 1e9,
+          utilization: s.utilization,
+          weightBytes,
+          maxContext: s.maxContext,
+          meanLength: s.meanLength,
+          blockSize: s.blockSize,
+        }),
+        error: null,
+      };
     } catch (err) {
       return { r: null, error: err instanceof Error ? err.message : String(err) };
     }
@@ -61,7 +81,13 @@ export function RealScaleCell() {
   );
 
   return (
-    <LiveCell title="Sessions per GPU, at real scale" name="real-scale" description="Llama 3.1 70B on one GPU. Change any input; every number below is the formula beside it." onReset={reset} controls={controls}>
+    <LiveCell
+      title="Sessions per GPU, at real scale"
+      name="real-scale"
+      description="Llama 3.1 70B on one GPU. Change any input; every number below is the formula beside it."
+      onReset={reset}
+      controls={controls}
+    >
       {out.error ? (
         <p className="error" role="alert">
           {out.error}. Fix that input to see the arithmetic.
@@ -69,8 +95,12 @@ export function RealScaleCell() {
       ) : null}
       {r ? (
         <>
-          <p className="formula">Per token: {formulaTerms(layout, s.kv)} = {fmt(r.bytesPerToken)} bytes</p>
-          <pre className="lines" data-lines="">{r.lines.join('\n')}</pre>
+          <p className="formula">
+            Per token: {formulaTerms(layout, s.kv)} = {fmt(r.bytesPerToken)} bytes
+          </p>
+          <pre className="lines" data-lines="">
+            {r.lines.join('\n')}
+          </pre>
           {r.freeBytes <= 0 ? (
             <p className="error" role="alert">
               The weights alone do not fit in {fmt(s.gpuGB * s.utilization)} GB: no room for any cache. Use smaller weights or more GPUs.
@@ -106,12 +136,13 @@ export function RealScaleCell() {
             <>
               <p className="section-label">Reading the quoted &ldquo;38 → 52 sessions per GPU&rdquo; backwards</p>
               <p data-claim-share={claim.impliedUsedShare}>
-                52 / 38 = {claim.ratio.toFixed(2)}×. A paged allocator wastes less than one block per session, so its gain over reserving {fmt(s.maxContext)}{' '}
-                positions is about {fmt(s.maxContext)} / mean length. The claim therefore assumes sessions that fill{' '}
-                <strong>{(100 * claim.impliedUsedShare).toFixed(0)}%</strong> of their reservation on average (about {fmt(Math.round(claim.impliedMeanLength))} of{' '}
-                {fmt(s.maxContext)} positions), and, at {fmt(r.bytesPerToken)} bytes a token, {formatDecimal(claim.impliedFreeBytes[0])} to{' '}
-                {formatDecimal(claim.impliedFreeBytes[1])} of memory for the cache. With the inputs above, sessions fill {(100 * r.contiguous.usedShare).toFixed(0)}% of their
-                reservation and paging gives {Number.isNaN(r.ratio) ? '—' : `${r.ratio.toFixed(2)}×`}.
+                52 / 38 = {claim.ratio.toFixed(2)}×. A paged allocator wastes less than one block per session, so its gain over reserving{' '}
+                {fmt(s.maxContext)} positions is about {fmt(s.maxContext)} / mean length. The claim therefore assumes sessions that fill{' '}
+                <strong>{(100 * claim.impliedUsedShare).toFixed(0)}%</strong> of their reservation on average (about{' '}
+                {fmt(Math.round(claim.impliedMeanLength))} of {fmt(s.maxContext)} positions), and, at {fmt(r.bytesPerToken)} bytes a token,{' '}
+                {formatDecimal(claim.impliedFreeBytes[0])} to {formatDecimal(claim.impliedFreeBytes[1])} of memory for the cache. With the
+                inputs above, sessions fill {(100 * r.contiguous.usedShare).toFixed(0)}% of their reservation and paging gives{' '}
+                {Number.isNaN(r.ratio) ? '—' : `${r.ratio.toFixed(2)}×`}.
               </p>
             </>
           ) : null}

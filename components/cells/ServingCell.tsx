@@ -21,12 +21,19 @@ export const PROMPTS = [
 ];
 export const SYSTEM = 'You are a narrator in the manner of Miss Austen: polite, exact and a little ironic. Answer the reader. ';
 type SystemMode = 'none' | 'copied' | 'shared';
-const SYSTEM_MODES: Record<SystemMode, string> = { none: 'None', copied: 'Before every prompt, read by each session', shared: 'Shared: read once, its blocks pointed at' };
+const SYSTEM_MODES: Record<SystemMode, string> = {
+  none: 'None',
+  copied: 'Before every prompt, read by each session',
+  shared: 'Shared: read once, its blocks pointed at',
+};
 const DEFAULTS = { prompt: 0, tokens: 24, system: 'none' as SystemMode };
 
 /** "Serving many": a small server in the page, sessions decoding through a block pool. */
 export function ServingCell() {
-  const [state, update, resetCell] = useCellState(DEFAULTS, { name: 'serving', allowed: { prompt: intIn(0, PROMPTS.length - 1), system: ['none', 'copied', 'shared'] } });
+  const [state, update, resetCell] = useCellState(DEFAULTS, {
+    name: 'serving',
+    allowed: { prompt: intIn(0, PROMPTS.length - 1), system: ['none', 'copied', 'shared'] },
+  });
   const ids = { prompt: useId(), tokens: useId(), system: useId() };
   const m = useModel('austen');
   const reserve = m.info?.config.blockSize ?? 256;
@@ -70,7 +77,14 @@ export function ServingCell() {
       </div>
       <div className="field">
         <label htmlFor={ids.tokens}>Tokens to generate (1–100)</label>
-        <input id={ids.tokens} type="number" min={1} max={100} value={state.tokens} onChange={(e) => update({ tokens: Number(e.target.value) })} />
+        <input
+          id={ids.tokens}
+          type="number"
+          min={1}
+          max={100}
+          value={state.tokens}
+          onChange={(e) => update({ tokens: Number(e.target.value) })}
+        />
         {!tokensOk ? (
           <p className="error" role="alert">
             Choose a whole number of tokens from 1 to 100.
@@ -81,28 +95,56 @@ export function ServingCell() {
         <legend>System prompt</legend>
         {(Object.keys(SYSTEM_MODES) as SystemMode[]).map((mode) => (
           <label key={mode}>
-            <input type="radio" name={ids.system} value={mode} checked={state.system === mode} disabled={srv.busy} onChange={() => void setSystem(mode)} />
+            <input
+              type="radio"
+              name={ids.system}
+              value={mode}
+              checked={state.system === mode}
+              disabled={srv.busy}
+              onChange={() => void setSystem(mode)}
+            />
             {SYSTEM_MODES[mode]}
           </label>
         ))}
       </fieldset>
       <div className="button-row">
-        <button type="button" className="button" disabled={!m.model || srv.busy || !tokensOk} onClick={() => void srv.start([{ prompt: full(PROMPTS[state.prompt]), tokens: state.tokens }], shared)}>
+        <button
+          type="button"
+          className="button"
+          disabled={!m.model || srv.busy || !tokensOk}
+          onClick={() => void srv.start([{ prompt: full(PROMPTS[state.prompt]), tokens: state.tokens }], shared)}
+        >
           Start a session
         </button>
         <button
           type="button"
           className="button"
           disabled={!m.model || srv.busy || !tokensOk}
-          onClick={() => void srv.start(PROMPTS.map((prompt) => ({ prompt: full(prompt), tokens: state.tokens })), shared)}
+          onClick={() =>
+            void srv.start(
+              PROMPTS.map((prompt) => ({ prompt: full(prompt), tokens: state.tokens })),
+              shared,
+            )
+          }
         >
           Start 4 sessions
         </button>
-        <button type="button" className="button" disabled={!m.model || srv.busy || !tokensOk} onClick={() => void srv.fill(full(PROMPTS[state.prompt]), state.tokens, shared)}>
+        <button
+          type="button"
+          className="button"
+          disabled={!m.model || srv.busy || !tokensOk}
+          onClick={() => void srv.fill(full(PROMPTS[state.prompt]), state.tokens, shared)}
+        >
           Fill the pool
         </button>
       </div>
-      <StepControls onStep={() => void srv.step()} onTogglePlay={() => setPlaying(!isPlaying)} playing={isPlaying} busy={srv.busy} disabled={!m.model || live.length === 0} />
+      <StepControls
+        onStep={() => void srv.step()}
+        onTogglePlay={() => setPlaying(!isPlaying)}
+        playing={isPlaying}
+        busy={srv.busy}
+        disabled={!m.model || live.length === 0}
+      />
     </>
   );
 
@@ -110,8 +152,10 @@ export function ServingCell() {
     <LiveCell
       title="A server in the page"
       name="serving"
-      description={`A pool of ${POOL_BLOCKS} blocks of ${BLOCK} positions (${POOL_BLOCKS * BLOCK} positions in ` +
-        `all). Each Step decodes one token for every running session.`}
+      description={
+        `A pool of ${POOL_BLOCKS} blocks of ${BLOCK} positions (${POOL_BLOCKS * BLOCK} positions in ` +
+        `all). Each Step decodes one token for every running session.`
+      }
       onReset={() => {
         setPlaying(false);
         srv.reset();
@@ -179,8 +223,11 @@ export function ServingCell() {
               ))}
             </ul>
             <p>
-              Contiguous: {live.length} running session{live.length === 1 ? '' : 's'} would reserve {live.length * reserve} positions and use{' '}
-              {live.reduce((n, s) => n + s.length, 0)}: <strong data-contiguous-waste={live.reduce((n, s) => n + reserve - s.length, 0)}>{live.reduce((n, s) => n + reserve - s.length, 0)} positions wasted</strong>{' '}
+              Contiguous: {live.length} running session{live.length === 1 ? '' : 's'} would reserve {live.length * reserve} positions and
+              use {live.reduce((n, s) => n + s.length, 0)}:{' '}
+              <strong data-contiguous-waste={live.reduce((n, s) => n + reserve - s.length, 0)}>
+                {live.reduce((n, s) => n + reserve - s.length, 0)} positions wasted
+              </strong>{' '}
               (internal fragmentation). Paged: {v.emptySlots} empty slots, less than one block per session.
             </p>
           </>

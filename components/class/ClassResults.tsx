@@ -59,12 +59,12 @@ export function ClassResults() {
     return (
       <div className="cell cell-prose" data-class-server="absent">
         <p>
-          This page shows a room’s results when the lab is served by the classroom server. Here it is served by an
-          ordinary web host, so there is nothing to show and nothing is sent anywhere.
+          This page shows a room’s results when the lab is served by the classroom server. Here it is served by an ordinary web host, so
+          there is nothing to show and nothing is sent anywhere.
         </p>
         <p>
-          To run a class, the instructor starts <code>npx kvlab serve --lan</code> on a laptop, puts the printed
-          address (or its QR code) on the projector, and opens this page there.
+          To run a class, the instructor starts <code>npx kvlab serve --lan</code> on a laptop, puts the printed address (or its QR code) on
+          the projector, and opens this page there.
         </p>
       </div>
     );
@@ -124,9 +124,16 @@ export function ClassResults() {
         </>
       ) : null}
       {benchGroups.length > 0 ? (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Bench results by model size, device and backend (scrolls sideways)">
+        <div
+          className="table-scroll"
+          tabIndex={0}
+          role="region"
+          aria-label="Bench results by model size, device and backend (scrolls sideways)"
+        >
           <table className="data-table" data-class-bench-table="">
-            <caption>From the bench page: one decode step at the longest position measured, per model size. Medians over the results.</caption>
+            <caption>
+              From the bench page: one decode step at the longest position measured, per model size. Medians over the results.
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Model size</th>
@@ -161,7 +168,11 @@ export function ClassResults() {
       ) : null}
       {results.length > 0 ? (
         <div className="chart-actions">
-          <button type="button" className="button" onClick={() => downloadBlob(new Blob([classCsv(results)], { type: 'text/csv' }), 'class-results.csv')}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => downloadBlob(new Blob([classCsv(results)], { type: 'text/csv' }), 'class-results.csv')}
+          >
             Download CSV
           </button>
         </div>

@@ -50,7 +50,11 @@ export function ShareResult({ result, backend }: ShareResultProps) {
       software: Boolean(report.adapter?.software),
     };
     try {
-      const res = await fetch(assetPath('/api/results'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(assetPath('/api/results'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (res.ok) setSent({ status: 'sent' });
       else {
         const detail = ((await res.json().catch(() => ({}))) as { error?: string }).error;
@@ -63,9 +67,7 @@ export function ShareResult({ result, backend }: ShareResultProps) {
 
   return (
     <div className="share-result" data-share="">
-      <p className="viz-note">
-        Shares only these medians, the backend and “{device}” — not your prompt or text.
-      </p>
+      <p className="viz-note">Shares only these medians, the backend and “{device}” — not your prompt or text.</p>
       <div className="share-row">
         <label htmlFor={nickId}>Nickname (optional)</label>
         <input id={nickId} type="text" maxLength={32} value={nickname} onChange={(e) => setNickname(e.target.value)} autoComplete="off" />

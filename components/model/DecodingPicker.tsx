@@ -44,10 +44,9 @@ export function DecodingPicker({ mode, seed, onChange, disabled = false }: Decod
         </div>
       ) : (
         <p className="decoding-note">
-          Greedy takes the single most likely token every time. A model this small has a few phrases it
-          finds most likely almost anywhere (&ldquo;of the&rdquo;, &ldquo;I am sure&rdquo;); once it writes one, the
-          same text before it makes the same choice again, so it loops. Sampling breaks the loop by
-          sometimes taking the second or tenth most likely token.
+          Greedy takes the single most likely token every time. A model this small has a few phrases it finds most likely almost anywhere
+          (&ldquo;of the&rdquo;, &ldquo;I am sure&rdquo;); once it writes one, the same text before it makes the same choice again, so it
+          loops. Sampling breaks the loop by sometimes taking the second or tenth most likely token.
         </p>
       )}
     </div>

@@ -54,17 +54,44 @@ export function RunsOn({ model }: { model: UseModel }) {
 export function learnerMessage(kind: ModelError['kind'], label: string): { what: string; todo: string; retry: boolean; backends: boolean } {
   switch (kind) {
     case 'network':
-      return { what: `${cap(label)} could not be downloaded.`, todo: 'The connection may have dropped. Check the wifi, then press Retry.', retry: true, backends: false };
+      return {
+        what: `${cap(label)} could not be downloaded.`,
+        todo: 'The connection may have dropped. Check the wifi, then press Retry.',
+        retry: true,
+        backends: false,
+      };
     case 'missing':
-      return { what: `${cap(label)} is not on this site.`, todo: 'Its files are missing from the server, so there is nothing to fix on your side. Tell your ' +
-        'instructor; the lessons without a model still work.', retry: true, backends: false };
+      return {
+        what: `${cap(label)} is not on this site.`,
+        todo:
+          'Its files are missing from the server, so there is nothing to fix on your side. Tell your ' +
+          'instructor; the lessons without a model still work.',
+        retry: true,
+        backends: false,
+      };
     case 'weights':
-      return { what: `${cap(label)} arrived damaged.`, todo: 'Part of a file may have been lost on the way. Press Retry to download it again; if it keeps ' +
-        'happening, tell your instructor.', retry: true, backends: false };
+      return {
+        what: `${cap(label)} arrived damaged.`,
+        todo:
+          'Part of a file may have been lost on the way. Press Retry to download it again; if it keeps ' +
+          'happening, tell your instructor.',
+        retry: true,
+        backends: false,
+      };
     case 'backend':
-      return { what: 'This browser could not run the model on its current backend.', todo: 'Another backend usually works: pick one below (the page reloads). Retry tries the same one again.', retry: true, backends: true };
+      return {
+        what: 'This browser could not run the model on its current backend.',
+        todo: 'Another backend usually works: pick one below (the page reloads). Retry tries the same one again.',
+        retry: true,
+        backends: true,
+      };
     default:
-      return { what: `${cap(label)} could not start.`, todo: 'Press Retry. If it fails again, reloading the page on another backend may help.', retry: true, backends: true };
+      return {
+        what: `${cap(label)} could not start.`,
+        todo: 'Press Retry. If it fails again, reloading the page on another backend may help.',
+        retry: true,
+        backends: true,
+      };
   }
 }
 
@@ -122,11 +149,7 @@ export function ModelGate({ model, label = 'the model', children }: ModelGatePro
               ? `Loading ${label}: ${mb(progress.loaded)} of ${mb(progress.total)}`
               : `Loading ${label}…`}
         </p>
-        <progress
-          aria-label={`Loading ${label}`}
-          max={progress?.total || 1}
-          value={starting || !progress ? undefined : progress.loaded}
-        />
+        <progress aria-label={`Loading ${label}`} max={progress?.total || 1} value={starting || !progress ? undefined : progress.loaded} />
       </div>
     );
   }

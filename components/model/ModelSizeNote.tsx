@@ -3,7 +3,12 @@ import './model.css';
 
 /** Published sizes of two models a learner may know, with where the figures come from. */
 const OTHERS = [
-  { name: 'GPT-2 small', params: 124e6, data: '40 GB of web text', source: 'GPT-2 small: Radford et al., 2019, and OpenAI’s released checkpoint' },
+  {
+    name: 'GPT-2 small',
+    params: 124e6,
+    data: '40 GB of web text',
+    source: 'GPT-2 small: Radford et al., 2019, and OpenAI’s released checkpoint',
+  },
   { name: 'Llama 3.1 8B', params: 8.03e9, data: 'over 15 trillion tokens', source: 'Llama 3.1 8B: Meta’s Llama 3.1 model card, 2024' },
 ] as const;
 
@@ -21,13 +26,12 @@ export function ModelSizeNote() {
   return (
     <div className="model-size-note" data-model-size-note="">
       <p>
-        This model has <strong>{card.parameters.toLocaleString('en')}</strong> parameters (about{' '}
-        {millions(card.parameters)}) and saw <strong>{millions(card.training.tokensSeen)}</strong> tokens in
-        training, {Math.round(card.training.wallSeconds / 60)} minutes on a {card.training.machine.cores}-core
-        CPU. It scores {card.loss.valPerChar.toFixed(3)} nats per character on Austen text it never saw (a
-        model that only knew how often each token occurs scores {card.loss.unigramValPerChar.toFixed(3)}).
-        That is enough to learn her spelling of common words, her punctuation and the shape of a
-        dialogue; it is not enough for grammar beyond a few words, or for meaning. Expect made-up words.
+        This model has <strong>{card.parameters.toLocaleString('en')}</strong> parameters (about {millions(card.parameters)}) and saw{' '}
+        <strong>{millions(card.training.tokensSeen)}</strong> tokens in training, {Math.round(card.training.wallSeconds / 60)} minutes on a{' '}
+        {card.training.machine.cores}-core CPU. It scores {card.loss.valPerChar.toFixed(3)} nats per character on Austen text it never saw
+        (a model that only knew how often each token occurs scores {card.loss.unigramValPerChar.toFixed(3)}). That is enough to learn her
+        spelling of common words, her punctuation and the shape of a dialogue; it is not enough for grammar beyond a few words, or for
+        meaning. Expect made-up words.
       </p>
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Model sizes (scrolls sideways)">
         <table className="data-table">
@@ -60,8 +64,7 @@ export function ModelSizeNote() {
       </div>
       <p className="muted">Sources: {OTHERS.map((o) => o.source).join('; ')}.</p>
       <p>
-        Two of its own continuations (sampled: temperature {s.temperature}, top-k {s.topK}, seed {s.seed}; from
-        its model card):
+        Two of its own continuations (sampled: temperature {s.temperature}, top-k {s.topK}, seed {s.seed}; from its model card):
       </p>
       {samples.map((x) => (
         <blockquote key={x.prompt} className="model-sample">

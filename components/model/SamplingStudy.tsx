@@ -22,8 +22,8 @@ export function SamplingStudy() {
         <table className="data-table">
           <caption>
             {study.tokens}-token continuations of {study.prompts.length} prompts by the {study.model} model
-            {study.modelValPerChar !== null ? ` (${study.modelValPerChar.toFixed(3)} nats/char on validation)` : ''},{' '}
-            {study.seeds.length} seeds per sampled setting
+            {study.modelValPerChar !== null ? ` (${study.modelValPerChar.toFixed(3)} nats/char on validation)` : ''}, {study.seeds.length}{' '}
+            seeds per sampled setting
           </caption>
           <thead>
             <tr>
@@ -55,7 +55,9 @@ export function SamplingStudy() {
             <strong>{prompt}</strong>
             {example(greedy)?.text}
           </dd>
-          <dt>{chosen.label}, seed {example(chosen)?.seed}</dt>
+          <dt>
+            {chosen.label}, seed {example(chosen)?.seed}
+          </dt>
           <dd>
             <strong>{prompt}</strong>
             {example(chosen)?.text}

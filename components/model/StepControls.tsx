@@ -37,7 +37,16 @@ export function busyText(backend: BackendState, firstStep: boolean): string {
 /** A step slower than this gets a visible busy state (a fast step would only flicker). */
 export const BUSY_AFTER_MS = 300;
 
-export function StepControls({ onStep, onTogglePlay, playing, busy = false, queued = 0, busyText = 'computing…', disabled = false, onReset }: StepControlsProps) {
+export function StepControls({
+  onStep,
+  onTogglePlay,
+  playing,
+  busy = false,
+  queued = 0,
+  busyText = 'computing…',
+  disabled = false,
+  onReset,
+}: StepControlsProps) {
   const root = useRef<HTMLDivElement>(null);
   const [slowFlag, setSlowFlag] = useState(false);
   useEffect(() => {
@@ -91,7 +100,13 @@ export function StepControls({ onStep, onTogglePlay, playing, busy = false, queu
           {/* Hidden from the accessible name (still "Step"); the status line below says it in words. */}
           {slow || queued ? <span aria-hidden="true">{` · working…${queued ? ` +${queued}` : ''}`}</span> : null}
         </button>
-        <button type="button" className="button" onClick={() => !disabled && onTogglePlay()} aria-disabled={disabled} aria-pressed={playing}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => !disabled && onTogglePlay()}
+          aria-disabled={disabled}
+          aria-pressed={playing}
+        >
           {playing ? 'Pause' : 'Play'}
         </button>
         {onReset ? (

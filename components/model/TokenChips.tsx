@@ -43,12 +43,13 @@ function ByteNote({ group }: { group: TokenGroup }) {
   const bytes = new TextEncoder().encode(group.text.trim() || group.text).length;
   return (
     <p className="chip-note" data-byte-note="">
-      <strong>Why “{group.text.trim()}” is {group.count} chips:</strong> the tokenizer is byte-level BPE, like
-      GPT-2&rsquo;s. It starts from the 256 possible bytes and merges the pairs that were frequent in its
-      training text. Austen wrote no emoji and almost no letters outside Latin script, so the {bytes} UTF-8
-      bytes of “{group.text.trim()}” were never merged: each chip is one or more bytes that are not a character
-      alone (drawn as �), and the bar above them shows the character they spell together. Hover or focus a chip
-      to see its bytes.
+      <strong>
+        Why “{group.text.trim()}” is {group.count} chips:
+      </strong>{' '}
+      the tokenizer is byte-level BPE, like GPT-2&rsquo;s. It starts from the 256 possible bytes and merges the pairs that were frequent in
+      its training text. Austen wrote no emoji and almost no letters outside Latin script, so the {bytes} UTF-8 bytes of “
+      {group.text.trim()}” were never merged: each chip is one or more bytes that are not a character alone (drawn as �), and the bar above
+      them shows the character they spell together. Hover or focus a chip to see its bytes.
     </p>
   );
 }

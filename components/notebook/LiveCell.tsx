@@ -7,7 +7,10 @@ import { useUrlState, type UrlStateOptions } from '@/lib/hooks/useUrlState';
  * State for a live cell plus a way back to its defaults. With `url`, the controls also live in the
  * page's URL (`?<name>.<field>=…`) so a link reproduces the cell; Reset clears them.
  */
-export function useCellState<S extends Record<string, unknown>>(defaults: S, url?: UrlStateOptions<S>): [S, (patch: Partial<S>) => void, () => void] {
+export function useCellState<S extends Record<string, unknown>>(
+  defaults: S,
+  url?: UrlStateOptions<S>,
+): [S, (patch: Partial<S>) => void, () => void] {
   const [state, setState] = useState(defaults);
   const update = useCallback((patch: Partial<S>) => setState((s) => ({ ...s, ...patch })), []);
   const reset = useCallback(() => setState(defaults), [defaults]);

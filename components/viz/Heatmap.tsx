@@ -78,10 +78,7 @@ export function Heatmap({
     <figure className="heatmap" data-heatmap={name}>
       <figcaption className="heatmap-caption">{caption}</figcaption>
       {/* Without row buttons nothing inside takes focus, so the scroll box itself must (for keyboard scrolling). */}
-      <div
-        className="heatmap-scroll"
-        {...(onPoint ? {} : { tabIndex: 0, role: 'region', 'aria-label': `${caption} (scrolls sideways)` })}
-      >
+      <div className="heatmap-scroll" {...(onPoint ? {} : { tabIndex: 0, role: 'region', 'aria-label': `${caption} (scrolls sideways)` })}>
         <table
           className={`heatmap-grid${showValues ? ' heatmap-values' : ''}`}
           style={{ ['--cell' as string]: `${cellSize}px` }}
@@ -94,12 +91,7 @@ export function Heatmap({
                 <span className="visually-hidden">Row</span>
               </th>
               {cols.map((c, j) => (
-                <th
-                  scope="col"
-                  key={j}
-                  className="heatmap-col"
-                  data-highlight={highlightColumn === j ? 'true' : undefined}
-                >
+                <th scope="col" key={j} className="heatmap-col" data-highlight={highlightColumn === j ? 'true' : undefined}>
                   {c}
                 </th>
               ))}

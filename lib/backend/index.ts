@@ -8,14 +8,7 @@
  * `initBackend`.
  */
 import { assetPath } from '../paths';
-import {
-  BACKEND_ORDER,
-  parseBackendParam,
-  setBackendState,
-  getBackendState,
-  type BackendName,
-  type BackendReport,
-} from './store';
+import { BACKEND_ORDER, parseBackendParam, setBackendState, getBackendState, type BackendName, type BackendReport } from './store';
 
 export type { BackendName, BackendReport };
 export { parseBackendParam };
@@ -36,7 +29,10 @@ export interface InitOptions {
 
 /** A backend could not start; `reason` is written for the user. */
 export class BackendSkipped extends Error {
-  constructor(readonly backend: BackendName, readonly reason: string) {
+  constructor(
+    readonly backend: BackendName,
+    readonly reason: string,
+  ) {
     super(`${backend}: ${reason}`);
     this.name = 'BackendSkipped';
   }

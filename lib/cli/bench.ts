@@ -48,7 +48,8 @@ async function modelSource(size: ModelSize, name: string): Promise<ModelSource> 
   const preset = SIZE_PRESETS[size];
   if (preset.config) {
     const config = preset.config;
-    const description = `timing model "${size}": random weights from seed ${TIMING_SEED}, for timing only ` +
+    const description =
+      `timing model "${size}": random weights from seed ${TIMING_SEED}, for timing only ` +
       `(${(countParams(config) / 1e6).toFixed(1)}M parameters)`;
     // Free RAM is the budget in Node; the check runs before any weight is drawn.
     return {

@@ -30,9 +30,16 @@ export const EVAL_HELP = `kvlab eval --model <name|dir> --split val|train [--cac
 
 export async function runEval(args: string[]): Promise<void> {
   const f = parse(args, {
-    model: { type: 'string' }, 'text-file': { type: 'string' }, split: { type: 'string' }, cache: { type: 'string' },
-    'limit-chars': { type: 'string' }, windows: { type: 'string' }, mode: { type: 'string' }, corpus: { type: 'string' },
-    backend: { type: 'string' }, json: { type: 'boolean' },
+    model: { type: 'string' },
+    'text-file': { type: 'string' },
+    split: { type: 'string' },
+    cache: { type: 'string' },
+    'limit-chars': { type: 'string' },
+    windows: { type: 'string' },
+    mode: { type: 'string' },
+    corpus: { type: 'string' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
   });
   if (f.split === undefined) return evalTextFile(f);
   const split = str(f.split);
@@ -48,20 +55,32 @@ export async function runEval(args: string[]): Promise<void> {
     const corpus = loadAusten(str(f.corpus) ?? 'data/austen');
     const text = limit ? corpus[split].slice(0, limit) : corpus[split];
     const choice = await parseCacheOption(str(f.cache), model);
-    if (mode === 'prefill' && choice.policy) throw new UsageError('--mode prefill reads each window in one pass: a policy needs --mode decode');
+    if (mode === 'prefill' && choice.policy)
+      throw new UsageError('--mode prefill reads each window in one pass: a policy needs --mode decode');
     const t0 = performance.now();
     const r = await scoreSplit(model, tokenizer, text, { ...choice, mode, maxWindows, progress: !f.json });
     const out = {
-      model: str(f.model), split, cache: choice.label, mode, backend: tf.getBackend(),
-      characters: text.length, limitChars: limit ?? null, ...r, seconds: (performance.now() - t0) / 1000,
+      model: str(f.model),
+      split,
+      cache: choice.label,
+      mode,
+      backend: tf.getBackend(),
+      characters: text.length,
+      limitChars: limit ?? null,
+      ...r,
+      seconds: (performance.now() - t0) / 1000,
     };
     if (f.json) process.stdout.write(JSON.stringify(out) + '\n');
     else {
-      process.stdout.write(`${out.model} ${split} (${text.length} characters${limit ? `, first ${limit}` : ''}), cache ` +
-        `${choice.label}, ${mode}, ${out.backend}\n`);
+      process.stdout.write(
+        `${out.model} ${split} (${text.length} characters${limit ? `, first ${limit}` : ''}), cache ` +
+          `${choice.label}, ${mode}, ${out.backend}\n`,
+      );
       process.stdout.write(`tokens scored ${r.tokens} in ${r.windows} windows of ${model.config.blockSize}\n`);
       process.stdout.write(`loss per token ${r.lossPerToken.toFixed(4)} nats, per character ${r.lossPerChar.toFixed(4)} nats\n`);
-      process.stdout.write(`cache: ${r.bytesPerPosition.toFixed(1)} bytes per cached position, ${r.rowsHeld} positions and ${r.peakBytes} bytes at most\n`);
+      process.stdout.write(
+        `cache: ${r.bytesPerPosition.toFixed(1)} bytes per cached position, ${r.rowsHeld} positions and ${r.peakBytes} bytes at most\n`,
+      );
     }
   } finally {
     disposeWeights(model.weights);
@@ -78,7 +97,10 @@ async function scoreSplit(
   const tokens = encodeStream(tokenizer, text);
   const charsPerToken = text.length / tokens.length;
   const r = await cachedLoss(model, tokens, {
-    cacheKind: o.kind, policy: o.policy, mode: o.mode, maxWindows: o.maxWindows,
+    cacheKind: o.kind,
+    policy: o.policy,
+    mode: o.mode,
+    maxWindows: o.maxWindows,
     onProgress: o.progress ? (done, total) => process.stderr.write(`\rwindow ${done}/${total}`) : undefined,
   });
   if (o.progress) process.stderr.write('\n');

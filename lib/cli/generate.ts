@@ -18,9 +18,18 @@ export const GENERATE_HELP = `kvlab generate --model <name|dir> --prompt "text" 
 
 export async function runGenerate(args: string[]): Promise<void> {
   const f = parse(args, {
-    model: { type: 'string' }, prompt: { type: 'string' }, tokens: { type: 'string' }, mode: { type: 'string' },
-    seed: { type: 'string' }, temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' },
-    json: { type: 'boolean' }, logits: { type: 'boolean' }, backend: { type: 'string' }, ...GENERATE_CACHE_FLAGS,
+    model: { type: 'string' },
+    prompt: { type: 'string' },
+    tokens: { type: 'string' },
+    mode: { type: 'string' },
+    seed: { type: 'string' },
+    temperature: { type: 'string' },
+    'top-k': { type: 'string' },
+    'top-p': { type: 'string' },
+    json: { type: 'boolean' },
+    logits: { type: 'boolean' },
+    backend: { type: 'string' },
+    ...GENERATE_CACHE_FLAGS,
   });
   const mode = str(f.mode) ?? 'cached';
   if (mode !== 'cached' && mode !== 'naive') throw new UsageError(`--mode must be cached or naive, got "${mode}"`);

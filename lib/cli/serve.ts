@@ -13,7 +13,11 @@ export const SERVE_HELP = `       kvlab serve [--port N] [--lan] [--dir out] [--
 
 export async function runServe(args: string[]): Promise<void> {
   const f = parse(args, {
-    port: { type: 'string' }, lan: { type: 'boolean' }, dir: { type: 'string' }, results: { type: 'string' }, log: { type: 'boolean' },
+    port: { type: 'string' },
+    lan: { type: 'boolean' },
+    dir: { type: 'string' },
+    results: { type: 'string' },
+    log: { type: 'boolean' },
   });
   const port = num('port', str(f.port) ?? process.env.PORT, 3000, { int: true, min: 0, max: 65535 });
   const root = resolve(str(f.dir) ?? 'out');
@@ -30,7 +34,8 @@ export async function runServe(args: string[]): Promise<void> {
     await app.listen({ port, host });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use — stop the other server or pick another port: kvlab serve --port ${port + 1}`);
+    if (code === 'EADDRINUSE')
+      throw new UsageError(`port ${port} is already in use — stop the other server or pick another port: kvlab serve --port ${port + 1}`);
     if (code === 'EACCES') throw new UsageError(`no permission to listen on port ${port} — use a port above 1023`);
     throw err;
   }

@@ -27,9 +27,18 @@ export const SIZE_HELP = `kvlab size --model <preset|custom> [--dtype ${Object.k
        kvlab size --list`;
 
 const FLAGS = {
-  model: { type: 'string' }, dtype: { type: 'string' }, context: { type: 'string' }, batch: { type: 'string' },
-  'gpu-gb': { type: 'string' }, layers: { type: 'string' }, 'kv-heads': { type: 'string' }, 'head-size': { type: 'string' },
-  latent: { type: 'string' }, rope: { type: 'string' }, json: { type: 'boolean' }, list: { type: 'boolean' },
+  model: { type: 'string' },
+  dtype: { type: 'string' },
+  context: { type: 'string' },
+  batch: { type: 'string' },
+  'gpu-gb': { type: 'string' },
+  layers: { type: 'string' },
+  'kv-heads': { type: 'string' },
+  'head-size': { type: 'string' },
+  latent: { type: 'string' },
+  rope: { type: 'string' },
+  json: { type: 'boolean' },
+  list: { type: 'boolean' },
 } as const;
 
 type Flags = ReturnType<typeof parse>;
@@ -42,7 +51,8 @@ function layoutFrom(f: Flags, base: CacheLayout | null): CacheLayout {
     throw new UsageError('give --kv-heads/--head-size (standard attention) or --latent/--rope (MLA), not both');
   }
   const need = (flag: string, have: number | undefined) => {
-    if (f[flag] === undefined && have === undefined) throw new UsageError(`${base ? 'an MLA cache (--latent, --rope)' : '--model custom'} needs --${flag}`);
+    if (f[flag] === undefined && have === undefined)
+      throw new UsageError(`${base ? 'an MLA cache (--latent, --rope)' : '--model custom'} needs --${flag}`);
     return int(f, flag, have ?? 0, flag === 'rope' ? 0 : 1);
   };
   const nLayer = need('layers', base?.nLayer);
@@ -66,9 +76,17 @@ function list(json: boolean): string {
   }));
   if (json) return JSON.stringify(rows);
   const shape = (l: CacheLayout) =>
-    l.kind === 'kv' ? `${l.nLayer} layers, ${l.nKvHead} KV head${l.nKvHead === 1 ? '' : 's'} × ${l.headSize}` : `${l.nLayer} layers, MLA ${l.latent} + ${l.rope}`;
+    l.kind === 'kv'
+      ? `${l.nLayer} layers, ${l.nKvHead} KV head${l.nKvHead === 1 ? '' : 's'} × ${l.headSize}`
+      : `${l.nLayer} layers, MLA ${l.latent} + ${l.rope}`;
   const lines = rows.map((r) =>
-    [r.id.padEnd(14), shape(r.layout).padEnd(32), r.dtype.padEnd(5), `${r.bytesPerToken.toLocaleString('en-US')} B/token`.padStart(18), `max ${r.maxContext.toLocaleString('en-US')}`].join('  '),
+    [
+      r.id.padEnd(14),
+      shape(r.layout).padEnd(32),
+      r.dtype.padEnd(5),
+      `${r.bytesPerToken.toLocaleString('en-US')} B/token`.padStart(18),
+      `max ${r.maxContext.toLocaleString('en-US')}`,
+    ].join('  '),
   );
   return [...lines, 'custom          (give --layers --kv-heads --head-size, or --layers --latent --rope)'].join('\n');
 }
@@ -100,8 +118,16 @@ export function sizeCommand(args: string[]): string {
   const name = preset?.name ?? 'custom';
   if (f.json) {
     return JSON.stringify({
-      model: id, name, layout, dtype, bytesPerElement: r.bytesPerElement, context, batch,
-      bytesPerToken: r.bytesPerToken, bytesPerSequence: r.bytesPerSequence, totalBytes: r.totalBytes,
+      model: id,
+      name,
+      layout,
+      dtype,
+      bytesPerElement: r.bytesPerElement,
+      context,
+      batch,
+      bytesPerToken: r.bytesPerToken,
+      bytesPerSequence: r.bytesPerSequence,
+      totalBytes: r.totalBytes,
       ...(r.gpuFractionLeft !== undefined ? { gpuBytes: gpuGb! * 1e9, gpuFractionLeft: r.gpuFractionLeft } : {}),
       formula: r.formula,
       ...(preset ? { source: preset.source.url } : {}),
@@ -120,10 +146,11 @@ export function sizeCommand(args: string[]): string {
     lines.push(
       r.gpuFractionLeft >= 0
         ? `  GPU:          ${(100 * (1 - r.gpuFractionLeft)).toFixed(1)}% of ${gpuGb} GB for the cache, ` +
-          `${(100 * r.gpuFractionLeft).toFixed(1)}% left for weights and the rest`
+            `${(100 * r.gpuFractionLeft).toFixed(1)}% left for weights and the rest`
         : `  GPU:          the cache alone needs ${(1 - r.gpuFractionLeft).toFixed(2)}× the ${gpuGb} GB: it does not fit`,
     );
   }
-  if (preset && context > preset.maxContext) lines.push(`  note: ${preset.name} was configured for at most ${preset.maxContext.toLocaleString('en-US')} tokens`);
+  if (preset && context > preset.maxContext)
+    lines.push(`  note: ${preset.name} was configured for at most ${preset.maxContext.toLocaleString('en-US')} tokens`);
   return lines.join('\n');
 }

@@ -124,18 +124,33 @@ function nll(logits: Float32Array, target: number): number {
  */
 export async function cachedLoss(model: GPT, tokens: ArrayLike<number>, opts: CachedLossOptions = {}): Promise<CachedLoss> {
   const T = model.config.blockSize;
-  if (opts.mode === 'prefill' && opts.policy) throw new RangeError('prefill mode reads each window in one pass: a policy needs decode mode');
+  if (opts.mode === 'prefill' && opts.policy)
+    throw new RangeError('prefill mode reads each window in one pass: a policy needs decode mode');
   const total = Math.min(Math.floor((tokens.length - 1) / T), opts.maxWindows ?? Infinity);
   const r = { nats: 0, count: 0, windows: 0, bytes: 0, rows: 0, peak: 0 };
   for (let w = 0; w < total && !opts.signal?.aborted; w++) {
     const x = Array.from({ length: T }, (_, t) => tokens[w * T + t]); // [T] inputs
     const y = Array.from({ length: T }, (_, t) => tokens[w * T + t + 1]); // [T] next tokens
     const out = opts.mode === 'prefill' ? await prefillWindow(model, x, y, opts) : await decodeWindow(model, x, y, opts);
-    Object.assign(r, { nats: r.nats + out.nats, count: r.count + T, windows: w + 1, bytes: out.bytes, rows: out.rows, peak: Math.max(r.peak, out.peak) });
+    Object.assign(r, {
+      nats: r.nats + out.nats,
+      count: r.count + T,
+      windows: w + 1,
+      bytes: out.bytes,
+      rows: out.rows,
+      peak: Math.max(r.peak, out.peak),
+    });
     opts.onProgress?.(w + 1, total);
   }
   if (r.count === 0) throw new EmptyPromptError();
-  return { tokens: r.count, windows: r.windows, lossPerToken: r.nats / r.count, bytesPerPosition: r.bytes / r.rows, peakBytes: r.peak, rowsHeld: r.rows };
+  return {
+    tokens: r.count,
+    windows: r.windows,
+    lossPerToken: r.nats / r.count,
+    bytesPerPosition: r.bytes / r.rows,
+    peakBytes: r.peak,
+    rowsHeld: r.rows,
+  };
 }
 
 type WindowLoss = { nats: number; bytes: number; rows: number; peak: number };

@@ -41,11 +41,24 @@ export async function* generatePaged(
   const c = model.config;
   const bs = opts.blockSize ?? 16;
   let paged = createPagedCache(c, { blockSize: bs, numBlocks: opts.numBlocks ?? prompts.length * Math.ceil(c.blockSize / bs) });
-  const seqs = prompts.map((p, i) => ({ i, id: `s${i}` as SeqId, ids: fitPrompt(p, c).ids, step: 0, done: false, rng: createRng(opts.sampling.seed ?? 0) }));
+  const seqs = prompts.map((p, i) => ({
+    i,
+    id: `s${i}` as SeqId,
+    ids: fitPrompt(p, c).ids,
+    step: 0,
+    done: false,
+    rng: createRng(opts.sampling.seed ?? 0),
+  }));
   const pass = async (batch: typeof seqs, input: number[][]) => {
     const t0 = performance.now();
     const idx = tf.tensor2d(input, [batch.length, input[0].length], 'int32'); // [B, T]
-    const out = forwardPaged(model, idx, paged, batch.map((s) => s.id), { logits: 'last' });
+    const out = forwardPaged(
+      model,
+      idx,
+      paged,
+      batch.map((s) => s.id),
+      { logits: 'last' },
+    );
     idx.dispose();
     disposePaged(paged);
     paged = out.cache!;
@@ -60,8 +73,12 @@ export async function* generatePaged(
       // Round 0 prefills each prompt on its own (lengths differ); later rounds decode every live sequence at once.
       const batches = round === 0 ? seqs.map((s) => [s]) : [seqs.filter((s) => !s.done)];
       for (const batch of batches) {
-        const r = await pass(batch, batch.map((s) => (round === 0 ? s.ids : s.ids.slice(-1))));
-        for (const [b, s] of batch.entries()) yield record(s, r.logits.subarray(b * c.vocabSize, (b + 1) * c.vocabSize), r.ms, round === 0 ? s.ids.length : 1);
+        const r = await pass(
+          batch,
+          batch.map((s) => (round === 0 ? s.ids : s.ids.slice(-1))),
+        );
+        for (const [b, s] of batch.entries())
+          yield record(s, r.logits.subarray(b * c.vocabSize, (b + 1) * c.vocabSize), r.ms, round === 0 ? s.ids.length : 1);
       }
     }
   } finally {

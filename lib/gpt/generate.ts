@@ -85,9 +85,7 @@ export class NonFiniteLogitsError extends Error {
     readonly index: number,
     readonly value: number,
   ) {
-    super(
-      `This backend produced invalid numbers (logit ${index} is ${value} at step ${step}) — try another backend.`,
-    );
+    super(`This backend produced invalid numbers (logit ${index} is ${value} at step ${step}) — try another backend.`);
   }
 }
 

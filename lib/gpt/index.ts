@@ -21,6 +21,13 @@ export * from './generate';
 export * from './generate-paged';
 export * from './weights-io';
 export {
-  ModelFileError, ModelJsonError, ManifestError, ShapeError, DtypeError, ManifestPathError, WeightsSizeError, VocabSizeError,
+  ModelFileError,
+  ModelJsonError,
+  ManifestError,
+  ShapeError,
+  DtypeError,
+  ManifestPathError,
+  WeightsSizeError,
+  VocabSizeError,
   NonFiniteWeightsError,
 } from './model-errors';

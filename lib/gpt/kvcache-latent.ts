@@ -79,7 +79,8 @@ export async function latentCache(model: GPT, rank: number): Promise<LatentKind>
   const c = model.config;
   const kvd = kvDim(c);
   const hs = kvd / c.nKvHead;
-  if (!Number.isInteger(rank) || rank < 1 || rank > kvd) throw new RangeError(`latent rank must be an integer from 1 to ${kvd}, got ${rank}`);
+  if (!Number.isInteger(rank) || rank < 1 || rank > kvd)
+    throw new RangeError(`latent rank must be an integer from 1 to ${kvd}, got ${rank}`);
   const factors: { k: Factor; v: Factor }[] = [];
   for (let i = 0; i < c.nLayer; i++) {
     const w = (await model.weights[`h.${i}.attn.c_attn.weight`].data()) as Float32Array;

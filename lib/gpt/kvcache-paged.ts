@@ -59,7 +59,10 @@ export function createPagedCache(c: GPTConfig, o: { numBlocks: number; blockSize
     numBlocks: o.numBlocks,
     contextLength: c.blockSize,
     rowShape: [c.nKvHead, headSize(c)],
-    pool: Array.from({ length: c.nLayer }, () => ({ k: tf.zeros([rows, width]) as tf.Tensor2D, v: tf.zeros([rows, width]) as tf.Tensor2D })),
+    pool: Array.from({ length: c.nLayer }, () => ({
+      k: tf.zeros([rows, width]) as tf.Tensor2D,
+      v: tf.zeros([rows, width]) as tf.Tensor2D,
+    })),
     refCount: new Array(o.numBlocks).fill(0),
     seqs: {},
   };
@@ -90,7 +93,8 @@ export function addSequence(p: PagedCache, id: SeqId): PagedCache {
 export function forkSequence(p: PagedCache, from: SeqId, id: SeqId, length = seq(p, from).length): PagedCache {
   const src = seq(p, from);
   if (p.seqs[id]) throw new RangeError(`sequence "${id}" already exists`);
-  if (!Number.isInteger(length) || length < 0 || length > src.length) throw new RangeError(`cannot share ${length} positions of "${from}", which has ${src.length}`);
+  if (!Number.isInteger(length) || length < 0 || length > src.length)
+    throw new RangeError(`cannot share ${length} positions of "${from}", which has ${src.length}`);
   const table = src.table.slice(0, Math.ceil(length / p.blockSize));
   const refCount = [...p.refCount];
   for (const b of table) refCount[b]++;
@@ -186,7 +190,13 @@ function pagedStep(p: PagedCache, ids: readonly SeqId[], T: number): CacheStep<P
  * only to its own rows (a per-sequence mask hides the padding of shorter ones). Returns a new cache
  * value; the one passed in is untouched.
  */
-export function forwardPaged(model: GPT, idx: tf.Tensor2D, p: PagedCache, ids: readonly SeqId[], opts: ForwardOptions = {}): ForwardResult<PagedCache> {
+export function forwardPaged(
+  model: GPT,
+  idx: tf.Tensor2D,
+  p: PagedCache,
+  ids: readonly SeqId[],
+  opts: ForwardOptions = {},
+): ForwardResult<PagedCache> {
   const [B, T] = idx.shape;
   if (B !== ids.length) throw new RangeError(`idx has ${B} rows but ${ids.length} sequences were named`);
   if (new Set(ids).size !== ids.length) throw new RangeError('a sequence may appear only once in a batch');

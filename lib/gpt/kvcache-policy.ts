@@ -15,9 +15,7 @@ import type { CacheLayer, Eviction, KVCache } from './kvcache';
  *   position list per layer, which the cache value and the heatmaps can show).
  */
 export type CachePolicy =
-  | { type: 'window'; window: number }
-  | { type: 'sinks'; sinks: number; window: number }
-  | { type: 'h2o'; budget: number; recent: number };
+  { type: 'window'; window: number } | { type: 'sinks'; sinks: number; window: number } | { type: 'h2o'; budget: number; recent: number };
 
 export class PolicyError extends Error {
   override name = 'PolicyError';
@@ -92,9 +90,12 @@ export async function attentionMass(weights: tf.Tensor3D[]): Promise<number[][]>
  * {@link attentionMass}) is required for h2o and ignored otherwise.
  */
 export function applyPolicy(cache: KVCache, p: CachePolicy, mass?: readonly (readonly number[])[]): KVCache {
-  if (p.type === 'h2o' && !mass) throw new PolicyError('h2o needs the step’s attention weights: forward with { weights: true } and pass attentionMass(weights)');
+  if (p.type === 'h2o' && !mass)
+    throw new PolicyError('h2o needs the step’s attention weights: forward with { weights: true } and pass attentionMass(weights)');
   if (!cache.kind.keep && cache.length > policyBudget(p)) {
-    throw new PolicyError(`the ${cache.kind.name} cache cannot drop single positions (its key groups span tokens); use a per-token kind such as int8-token`);
+    throw new PolicyError(
+      `the ${cache.kind.name} cache cannot drop single positions (its key groups span tokens); use a per-token kind such as int8-token`,
+    );
   }
   const step = cache.steps - 1; // the pass that just ran
   const evictions: Eviction[] = [];

@@ -115,7 +115,8 @@ export function tensorBytes(store: QuantStore): number {
 }
 
 /** The name the CLI uses: int8 / int4 for KIVI, int8-token / int4-token for the per-token scheme. */
-export const quantName = (o: QuantOptions) => `int${o.bits}${o.scheme === 'token' ? '-token' : ''}${o.groupSize && o.groupSize !== 32 ? `/g${o.groupSize}` : ''}`;
+export const quantName = (o: QuantOptions) =>
+  `int${o.bits}${o.scheme === 'token' ? '-token' : ''}${o.groupSize && o.groupSize !== 32 ? `/g${o.groupSize}` : ''}`;
 
 /**
  * A quantized cache kind. Per-token parts can drop rows (`keep`), so eviction policies work on the

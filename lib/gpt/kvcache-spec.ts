@@ -57,7 +57,9 @@ export async function parseCacheSpec(spec: string, model: GPT): Promise<CacheCho
     else kind = await parseKind(part, model);
   }
   if (policy && kind && !kind.keep) {
-    throw new CacheSpecError(`the ${kind.name} cache cannot evict single positions (KIVI's key groups span tokens); use ${kind.name}-token`);
+    throw new CacheSpecError(
+      `the ${kind.name} cache cannot evict single positions (KIVI's key groups span tokens); use ${kind.name}-token`,
+    );
   }
   const label = [kind?.name, policy && policyName(policy)].filter(Boolean).join(',') || 'full';
   return { ...(kind ? { kind } : {}), ...(policy ? { policy } : {}), label };

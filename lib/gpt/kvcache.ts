@@ -89,7 +89,8 @@ export const fullCache: CacheKind<LayerKV> = {
 };
 
 /** A cache holding nothing yet, ready for the first (prefill) forward pass. `kind` defaults to the full cache. */
-export function emptyCache(c: GPTConfig, kind: CacheKind<any> = fullCache): KVCache { // eslint-disable-line @typescript-eslint/no-explicit-any -- any kind's store
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any kind's store
+export function emptyCache(c: GPTConfig, kind: CacheKind<any> = fullCache): KVCache {
   return { kind, layers: [], length: 0, next: 0, capacity: c.blockSize, steps: 0, evictions: [], rowShape: [c.nKvHead, headSize(c)] };
 }
 

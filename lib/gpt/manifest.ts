@@ -50,9 +50,7 @@ function storageOf(e: Record<string, unknown>, name: string): 'float32' | 'float
   if (e.dtype === 'float32' && q === undefined) return 'float32';
   if (e.dtype === 'float32' && qDtype === 'float16') return 'float16';
   const what = q === undefined ? `dtype ${show(e.dtype)}` : `dtype ${show(e.dtype)} quantized as ${show(qDtype)}`;
-  throw new DtypeError(
-    `model.json: tensor "${name}" has ${what}; this lab reads float32 or float16 weights only. ${REEXPORT_HINT}`,
-  );
+  throw new DtypeError(`model.json: tensor "${name}" has ${what}; this lab reads float32 or float16 weights only. ${REEXPORT_HINT}`);
 }
 
 function checkShape(shape: unknown, name: string): number[] {
@@ -69,16 +67,21 @@ function checkShape(shape: unknown, name: string): number[] {
 type Entry = { entry: tf.io.WeightsManifestEntry; storage: 'float32' | 'float16' };
 
 function readEntry(e: unknown, where: string, seen: Set<string>): Entry {
-  if (!isObject(e)) throw new ManifestError(`model.json: ${where} is ${show(e)}, not a tensor entry { name, shape, dtype }. ${REEXPORT_HINT}`);
+  if (!isObject(e))
+    throw new ManifestError(`model.json: ${where} is ${show(e)}, not a tensor entry { name, shape, dtype }. ${REEXPORT_HINT}`);
   if (typeof e.name !== 'string' || e.name === '') {
-    throw new ManifestError(`model.json: ${where} has name ${show(e.name)}; each tensor needs its GPT-2 name, like "wte.weight". ${REEXPORT_HINT}`);
+    throw new ManifestError(
+      `model.json: ${where} has name ${show(e.name)}; each tensor needs its GPT-2 name, like "wte.weight". ${REEXPORT_HINT}`,
+    );
   }
   if (seen.has(e.name)) throw new ManifestError(`model.json: tensor "${e.name}" is listed twice. ${REEXPORT_HINT}`);
   seen.add(e.name);
   const shape = checkShape(e.shape, e.name);
   const storage = storageOf(e, e.name);
   const entry: tf.io.WeightsManifestEntry =
-    storage === 'float16' ? { name: e.name, shape, dtype: 'float32', quantization: { dtype: 'float16' } } : { name: e.name, shape, dtype: 'float32' };
+    storage === 'float16'
+      ? { name: e.name, shape, dtype: 'float32', quantization: { dtype: 'float16' } }
+      : { name: e.name, shape, dtype: 'float32' };
   return { entry, storage };
 }
 

@@ -64,5 +64,4 @@ export class VocabSizeError extends ModelLoadError {
 }
 
 /** Said after each problem with the files themselves: the one fix that always works. */
-export const REEXPORT_HINT =
-  'Re-export the model (node --import tsx scripts/export-model.ts) or restore the folder from the repository.';
+export const REEXPORT_HINT = 'Re-export the model (node --import tsx scripts/export-model.ts) or restore the folder from the repository.';

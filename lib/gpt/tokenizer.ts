@@ -14,15 +14,21 @@ export { printable, wtf8Decode, wtf8Encode } from './wtf8';
 /** Build the tokenizer a JSON file describes, by its `type`: `"byte"` or `"byte-bpe"`; a TokenizerError otherwise. */
 export function loadTokenizer(json: unknown): Tokenizer {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new TokenizerError(`The tokenizer JSON is ${JSON.stringify(json)}, not an object with a "type". Re-export the model's tokenizer.json.`);
+    throw new TokenizerError(
+      `The tokenizer JSON is ${JSON.stringify(json)}, not an object with a "type". Re-export the model's tokenizer.json.`,
+    );
   }
   const j = json as { type?: unknown; version?: unknown; vocabSize?: unknown };
   if (j.type === 'byte') {
     if (j.version !== 1 || j.vocabSize !== 256) {
-      throw new TokenizerError(`A "byte" tokenizer has version 1 and vocabSize 256, got ${JSON.stringify(j.version)} and ${JSON.stringify(j.vocabSize)}.`);
+      throw new TokenizerError(
+        `A "byte" tokenizer has version 1 and vocabSize 256, got ${JSON.stringify(j.version)} and ${JSON.stringify(j.vocabSize)}.`,
+      );
     }
     return new ByteTokenizer();
   }
   if (j.type === 'byte-bpe') return BpeTokenizer.fromJSON(json);
-  throw new TokenizerError(`Unknown tokenizer type ${JSON.stringify(j.type)}: expected "byte" or "byte-bpe". Re-export the model's tokenizer.json.`);
+  throw new TokenizerError(
+    `Unknown tokenizer type ${JSON.stringify(j.type)}: expected "byte" or "byte-bpe". Re-export the model's tokenizer.json.`,
+  );
 }

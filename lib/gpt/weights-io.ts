@@ -12,7 +12,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fromHFConfig, toHFConfig, type GPTConfig, type HFConfig } from './config';
 import type { GPT } from './forward';
 import { checkFiniteWeights, readManifest } from './manifest';
-import { ModelFileError, ModelJsonError, ModelMissingError, ModelLoadError, REEXPORT_HINT, VocabSizeError, WeightsSizeError } from './model-errors';
+import {
+  ModelFileError,
+  ModelJsonError,
+  ModelMissingError,
+  ModelLoadError,
+  REEXPORT_HINT,
+  VocabSizeError,
+  WeightsSizeError,
+} from './model-errors';
 import { checkWeights, countParams, paramSpecs, type Weights, WeightsError } from './params';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
 
@@ -61,11 +69,7 @@ export function toFloat16Bits(x: number): number {
 }
 
 /** Weights, config and tokenizer as the files of a model directory. Reads tensors with awaited data(). */
-export async function serializeModel(
-  model: GPT,
-  tokenizerJson: unknown,
-  opts: { float16?: boolean } = {},
-): Promise<SerializedModel> {
+export async function serializeModel(model: GPT, tokenizerJson: unknown, opts: { float16?: boolean } = {}): Promise<SerializedModel> {
   const specs = paramSpecs(model.config);
   checkWeights(model.config, Object.fromEntries(Object.entries(model.weights).map(([n, t]) => [n, t.shape])));
   const parts: Uint8Array[] = [];

@@ -1,13 +1,7 @@
 'use client';
 
 import { useEffect, useSyncExternalStore } from 'react';
-import {
-  getBackendState,
-  getServerBackendState,
-  parseBackendParam,
-  subscribeBackend,
-  type BackendState,
-} from '@/lib/backend/store';
+import { getBackendState, getServerBackendState, parseBackendParam, subscribeBackend, type BackendState } from '@/lib/backend/store';
 
 /** Read the backend state without starting tfjs (what the header badge does). */
 export function useBackendState(): BackendState {

@@ -108,7 +108,8 @@ export function generationMessage(error: unknown): GenerationMessage {
   const text = error instanceof Error ? error.message : String(error);
   if (name === 'EmptyPromptError') return { kind: 'empty', text };
   if (name === 'ContextOverflowError') return { kind: 'blockSize', text: `The context is full: ${text}.` };
-  if (name === 'NonFiniteLogitsError') return { kind: 'backend', text: 'This backend produced invalid numbers — try another backend below.' };
+  if (name === 'NonFiniteLogitsError')
+    return { kind: 'backend', text: 'This backend produced invalid numbers — try another backend below.' };
   return { kind: 'backend', text: `The model stopped with an error: ${text}. ${BACKEND_HINT}` };
 }
 
@@ -118,13 +119,15 @@ export const blockSizeMessage = (blockSize: number): GenerationMessage => ({
   text: `The context is full: the model sees at most ${blockSize} tokens, so generation stops here. Reset or shorten the prompt to go on.`,
 });
 
-
 /** A generator on the model thread, as the hook holds it. */
 interface RemoteGen {
   gen: number;
 }
 
-const closeGen = (g: RemoteGen) => getClient().call('genReturn', { gen: g.gen }).catch(() => undefined);
+const closeGen = (g: RemoteGen) =>
+  getClient()
+    .call('genReturn', { gen: g.gen })
+    .catch(() => undefined);
 
 /**
  * Drive one generation step by step and hand the view plain arrays.
@@ -190,7 +193,8 @@ export function useGeneration(opts: UseGenerationOptions): UseGeneration {
             },
           });
         } catch (error) {
-          if (id === run.current) setState((st) => ({ ...st, status: 'error', busy: false, playing: false, message: generationMessage(error) }));
+          if (id === run.current)
+            setState((st) => ({ ...st, status: 'error', busy: false, playing: false, message: generationMessage(error) }));
           return false;
         }
         const created = { gen: started.gen };

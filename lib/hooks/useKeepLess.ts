@@ -23,7 +23,13 @@ export interface PolicySteps {
  * thread. The generator (and its cache) is closed on reset, on unmount and whenever the model, prompt
  * or policy changes.
  */
-export function usePolicySteps(model: ModelHandle | null, tokenizer: Tokenizer | null, prompt: string, policy: CachePolicy | null, maxNew: number): PolicySteps {
+export function usePolicySteps(
+  model: ModelHandle | null,
+  tokenizer: Tokenizer | null,
+  prompt: string,
+  policy: CachePolicy | null,
+  maxNew: number,
+): PolicySteps {
   const [steps, setSteps] = useState<PolicyStep[]>([]);
   const [busy, setBusy] = useState(false);
   const [playing, setPlaying] = useState(false);
@@ -93,7 +99,14 @@ export interface BudgetSweep {
 
 /** Runs lib/lessons/keep-less's budgetSweep on the model thread, with progress and cancel (within one step). */
 export function useBudgetSweep(model: ModelHandle | null): BudgetSweep {
-  const [state, setState] = useState<Omit<BudgetSweep, 'run' | 'cancel' | 'reset'>>({ status: 'idle', points: [], sinks: null, done: 0, total: 0, error: null });
+  const [state, setState] = useState<Omit<BudgetSweep, 'run' | 'cancel' | 'reset'>>({
+    status: 'idle',
+    points: [],
+    sinks: null,
+    done: 0,
+    total: 0,
+    error: null,
+  });
   const abort = useRef<AbortController | null>(null);
   const cancel = useCallback(() => abort.current?.abort(), []);
   const reset = useCallback(() => {
@@ -130,7 +143,11 @@ export function useBudgetSweep(model: ModelHandle | null): BudgetSweep {
           if (!ac.signal.aborted) setState((s) => ({ ...s, status: 'done', done: total }));
         } catch (err) {
           const aborted = (err as { name?: string }).name === 'AbortedError';
-          setState((s) => ({ ...s, status: aborted ? 'idle' : 'error', error: aborted ? 'Cancelled: the points measured so far stay on the chart.' : err instanceof Error ? err.message : String(err) }));
+          setState((s) => ({
+            ...s,
+            status: aborted ? 'idle' : 'error',
+            error: aborted ? 'Cancelled: the points measured so far stay on the chart.' : err instanceof Error ? err.message : String(err),
+          }));
         }
       })();
     },

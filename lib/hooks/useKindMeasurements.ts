@@ -30,7 +30,12 @@ export interface KindRuns {
  * thread), one at a time; results arrive as each finishes. Unmounting or `reset` stops the loop.
  * `model` is useModel's handle. Thin React glue: all the work is in lib.
  */
-export function useKindMeasurements(model: ModelHandle | null, tokenizer: Tokenizer | null, text: string | null, kinds: readonly KindSpec[]): KindRuns {
+export function useKindMeasurements(
+  model: ModelHandle | null,
+  tokenizer: Tokenizer | null,
+  text: string | null,
+  kinds: readonly KindSpec[],
+): KindRuns {
   const [results, setResults] = useState<Record<string, KindMeasurement>>({});
   const [running, setRunning] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);

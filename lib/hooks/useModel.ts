@@ -58,7 +58,10 @@ const registry = createModelRegistry<Loaded>(
     ]);
     return { model: { key: name, config: loaded.config }, tokenizer, info: loaded.info };
   },
-  (loaded) => void getClient().call('unload', { key: loaded.model.key }).catch(() => undefined),
+  (loaded) =>
+    void getClient()
+      .call('unload', { key: loaded.model.key })
+      .catch(() => undefined),
   50,
 );
 
@@ -74,8 +77,19 @@ async function loadPageTokenizer(url: string): Promise<Tokenizer> {
 export const modelRefs = (name: ModelName) => registry.refs(name);
 
 /** Errors that mean the files arrived but do not describe a model this lab can run (lib/gpt/model-errors.ts). */
-const BROKEN_FILES = new Set(['WeightsError', 'ConfigError', 'TokenizerError', 'ModelJsonError', 'ManifestError', 'ShapeError',
-  'DtypeError', 'ManifestPathError', 'WeightsSizeError', 'VocabSizeError', 'NonFiniteWeightsError']);
+const BROKEN_FILES = new Set([
+  'WeightsError',
+  'ConfigError',
+  'TokenizerError',
+  'ModelJsonError',
+  'ManifestError',
+  'ShapeError',
+  'DtypeError',
+  'ManifestPathError',
+  'WeightsSizeError',
+  'VocabSizeError',
+  'NonFiniteWeightsError',
+]);
 
 /** Map a load failure to a kind and a message that says what to do next. */
 export function classifyModelError(error: unknown): ModelError {

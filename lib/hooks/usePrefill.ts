@@ -51,9 +51,10 @@ export function usePrefill(model: ModelHandle | null) {
         if (alive.current) setState((s) => ({ ...s, ...patch, status: 'ready', activity: null }));
       } catch (err) {
         const stopped = (err as { name?: string }).name === 'AbortedError' || controller.signal.aborted;
-        const message = `The measurement failed: ${err instanceof Error ? err.message : String(err)}. Reload the page ` +
-          `or try another backend.`;
-        if (alive.current) setState((s) => ({ ...s, status: stopped ? 'stopped' : 'error', activity: null, error: stopped ? null : message }));
+        const message =
+          `The measurement failed: ${err instanceof Error ? err.message : String(err)}. Reload the page ` + `or try another backend.`;
+        if (alive.current)
+          setState((s) => ({ ...s, status: stopped ? 'stopped' : 'error', activity: null, error: stopped ? null : message }));
       } finally {
         if (abort.current === controller) abort.current = null;
       }

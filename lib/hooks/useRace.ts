@@ -75,7 +75,9 @@ export function useRace(model: ModelHandle | null, tokenizer: Tokenizer | null) 
             setState((s) => ({
               ...s,
               status: stopped ? 'stopped' : 'error',
-              error: stopped ? null : `The race failed: ${err instanceof Error ? err.message : String(err)}. Reload the page or try another backend.`,
+              error: stopped
+                ? null
+                : `The race failed: ${err instanceof Error ? err.message : String(err)}. Reload the page or try another backend.`,
             }));
           },
         )

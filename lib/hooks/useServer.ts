@@ -74,7 +74,12 @@ export function useServer(model: ModelHandle | null, numBlocks: number): UseServ
     const client = getClient();
     for (const x of list) {
       try {
-        const v = await client.call('serverAdmit', { server: id, prompt: typeof x.prompt === 'string' ? x.prompt : [...x.prompt], tokens: x.tokens, usePrefix });
+        const v = await client.call('serverAdmit', {
+          server: id,
+          prompt: typeof x.prompt === 'string' ? x.prompt : [...x.prompt],
+          tokens: x.tokens,
+          usePrefix,
+        });
         setView(v);
       } catch (err) {
         if ((err as { name?: string }).name !== 'OutOfBlocksError') throw err;
@@ -93,11 +98,17 @@ export function useServer(model: ModelHandle | null, numBlocks: number): UseServ
     start: (list, usePrefix) =>
       guarded(async (id) => {
         const r = await admitAll(id, list, usePrefix);
-        return r.full ? `The pool is full: ${r.n} of ${list.length} sessions started; the rest would not fit. Decode until some finish.` : null;
+        return r.full
+          ? `The pool is full: ${r.n} of ${list.length} sessions started; the rest would not fit. Decode until some finish.`
+          : null;
       }),
     fill: (prompt, tokens, usePrefix) =>
       guarded(async (id) => {
-        const r = await admitAll(id, Array.from({ length: 1000 }, () => ({ prompt, tokens })), usePrefix);
+        const r = await admitAll(
+          id,
+          Array.from({ length: 1000 }, () => ({ prompt, tokens })),
+          usePrefix,
+        );
         return `Started ${r.n} session${r.n === 1 ? '' : 's'} before the pool refused the next one.`;
       }),
     step: () =>
@@ -105,8 +116,10 @@ export function useServer(model: ModelHandle | null, numBlocks: number): UseServ
         const r = await getClient().call('serverStep', { server: id });
         setView(r.view);
         if (r.running === 0) return 'No session is running: start one.';
-        return r.advanced === 0 ? 'Every running session needs a new block and none is free: they wait (a real server would pause ' +
-          'one and give its blocks to the others).' : null;
+        return r.advanced === 0
+          ? 'Every running session needs a new block and none is free: they wait (a real server would pause ' +
+              'one and give its blocks to the others).'
+          : null;
       }),
     setPrefix: (text) =>
       guarded(async (id) => {

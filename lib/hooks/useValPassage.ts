@@ -23,8 +23,15 @@ export function useValPassage(): ValPassageState {
       .then(parseValPassage)
       .then(
         (p) => live && setState({ text: p.text, source: p.source, error: null }),
-        (err: unknown) => live && setState({ text: null, source: null, error: `Could not load the held-out passage (${err instanceof Error ? err.message : String(err)}). ` +
-          `Reload the page to try again.` }),
+        (err: unknown) =>
+          live &&
+          setState({
+            text: null,
+            source: null,
+            error:
+              `Could not load the held-out passage (${err instanceof Error ? err.message : String(err)}). ` +
+              `Reload the page to try again.`,
+          }),
       );
     return () => {
       live = false;

@@ -6,9 +6,7 @@ import type { GPT } from '../gpt';
 import type { CacheKind } from '../gpt/kvcache';
 
 export type KindRecipe =
-  | { type: 'full' }
-  | { type: 'quantized'; bits: 8 | 4; scheme: 'kivi' | 'token'; groupSize?: number }
-  | { type: 'latent'; rank: number };
+  { type: 'full' } | { type: 'quantized'; bits: 8 | 4; scheme: 'kivi' | 'token'; groupSize?: number } | { type: 'latent'; rank: number };
 
 /** Build the cache kind a recipe names, for `model` (the latent kind factors its weights). */
 export async function makeKind(recipe: KindRecipe, model: GPT): Promise<CacheKind> {

@@ -34,7 +34,12 @@ export interface KindMeasurement {
  * for KIVI that includes its own group's quantized keys, which token-by-token decoding would still
  * hold in float: if anything this is a little harsher than decoding.
  */
-export async function kindTextLoss(model: GPT, tokenizer: Tokenizer, text: string, kind: CacheKind): Promise<{ lossPerToken: number; lossPerChar: number; tokens: number }> {
+export async function kindTextLoss(
+  model: GPT,
+  tokenizer: Tokenizer,
+  text: string,
+  kind: CacheKind,
+): Promise<{ lossPerToken: number; lossPerChar: number; tokens: number }> {
   const ids = tokenizer.encode(text);
   if (ids.length < 2) throw new RangeError('the text needs at least two tokens');
   const B = model.config.blockSize;
@@ -60,7 +65,12 @@ export async function kindTextLoss(model: GPT, tokenizer: Tokenizer, text: strin
  * Feeds the same tokens through a float cache and a `kind` cache, prefill then one token a step,
  * and returns the largest logit difference over all steps and the kind's bytes per position at the end.
  */
-export async function decodeComparison(model: GPT, ids: readonly number[], prefill: number, kind: CacheKind): Promise<{ maxAbsLogitDiff: number; bytesPerToken: number; positions: number }> {
+export async function decodeComparison(
+  model: GPT,
+  ids: readonly number[],
+  prefill: number,
+  kind: CacheKind,
+): Promise<{ maxAbsLogitDiff: number; bytesPerToken: number; positions: number }> {
   let full = emptyCache(model.config, fullCache);
   let other = emptyCache(model.config, kind);
   let max = 0;
@@ -94,7 +104,13 @@ async function greedy(model: GPT, tokenizer: Tokenizer, prompt: readonly number[
 }
 
 /** The first generated token where greedy decoding with `kind` leaves the float cache's text, or null within `n`. */
-export async function firstGreedyDivergence(model: GPT, tokenizer: Tokenizer, prompt: readonly number[], n: number, kind: CacheKind): Promise<number | null> {
+export async function firstGreedyDivergence(
+  model: GPT,
+  tokenizer: Tokenizer,
+  prompt: readonly number[],
+  n: number,
+  kind: CacheKind,
+): Promise<number | null> {
   const [a, b] = [await greedy(model, tokenizer, prompt, n, fullCache), await greedy(model, tokenizer, prompt, n, kind)];
   const d = firstDifference(a, b);
   return d < 0 ? null : d;
@@ -110,7 +126,13 @@ export interface MeasureOptions {
 }
 
 /** Every measure of the quantized and latent lessons for one kind, on `text` (the held-out passage). */
-export async function measureKind(model: GPT, tokenizer: Tokenizer, text: string, kind: CacheKind, o: MeasureOptions = {}): Promise<KindMeasurement> {
+export async function measureKind(
+  model: GPT,
+  tokenizer: Tokenizer,
+  text: string,
+  kind: CacheKind,
+  o: MeasureOptions = {},
+): Promise<KindMeasurement> {
   const { compareSteps = 32, prefill = 192, generate = 40 } = o;
   const ids = tokenizer.encode(text);
   const n = Math.min(ids.length, prefill + compareSteps, model.config.blockSize);

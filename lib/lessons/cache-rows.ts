@@ -41,4 +41,3 @@ export interface CacheShape {
 export function cacheBytesFormula(c: CacheShape, T: number): number {
   return bytesPerToken({ kind: 'kv', nLayer: c.nLayer, nKvHead: c.nKvHead, headSize: c.nEmbd / c.nHead }, 'fp32') * T;
 }
-

@@ -25,8 +25,7 @@ export type Dtype = keyof typeof DTYPES;
 
 /** What one token leaves in the cache, per layer. */
 export type CacheLayout =
-  | { kind: 'kv'; nLayer: number; nKvHead: number; headSize: number }
-  | { kind: 'mla'; nLayer: number; latent: number; rope: number };
+  { kind: 'kv'; nLayer: number; nKvHead: number; headSize: number } | { kind: 'mla'; nLayer: number; latent: number; rope: number };
 
 export interface ModelPreset {
   id: string;
@@ -98,7 +97,8 @@ export const PRESETS: readonly ModelPreset[] = [
     dtype: 'bf16',
     maxContext: 32768,
     source: HF('mistralai/Mistral-7B-v0.1'),
-    note: 'GQA with 8 key/value heads. v0.1 also has sliding_window 4096: each layer attends to the last ' +
+    note:
+      'GQA with 8 key/value heads. v0.1 also has sliding_window 4096: each layer attends to the last ' +
       '4,096 tokens only, so a rolling cache can stop growing there.',
   },
   {
@@ -292,7 +292,9 @@ export function formatDecimal(bytes: number): string {
 }
 
 /** Numbers held by a cache read into plain arrays (`readCache`): every K and V entry of every layer. */
-export function plainCacheElements(layers: readonly { k: readonly (readonly (readonly number[])[])[]; v: readonly (readonly (readonly number[])[])[] }[]): number {
+export function plainCacheElements(
+  layers: readonly { k: readonly (readonly (readonly number[])[])[]; v: readonly (readonly (readonly number[])[])[] }[],
+): number {
   let count = 0;
   for (const { k, v } of layers) for (const block of [k, v]) for (const head of block) for (const row of head) count += row.length;
   return count;

@@ -87,12 +87,37 @@ export function speedupBySize(results: readonly SharedResult[]): { rows: Record<
 
 /** Every result as CSV, one row each, in the order they arrived. */
 export function classCsv(results: readonly SharedResult[]): string {
-  const header = ['at', 'nickname', 'device', 'backend', 'software_gpu', 'model', 'kind', 'tokens', 'repeats', 'naive_median_ms', 'cached_median_ms', 'speedup', 'tokens_match'];
+  const header = [
+    'at',
+    'nickname',
+    'device',
+    'backend',
+    'software_gpu',
+    'model',
+    'kind',
+    'tokens',
+    'repeats',
+    'naive_median_ms',
+    'cached_median_ms',
+    'speedup',
+    'tokens_match',
+  ];
   return toCsv(
     header,
     results.map((r) => [
-      r.at, r.nickname ?? '', r.device, r.backend, Boolean(r.software), r.model, r.kind, r.tokens, r.repeats,
-      Number(r.naiveMedianMs.toFixed(3)), Number(r.cachedMedianMs.toFixed(3)), Number(r.speedup.toFixed(3)), r.tokensMatch,
+      r.at,
+      r.nickname ?? '',
+      r.device,
+      r.backend,
+      Boolean(r.software),
+      r.model,
+      r.kind,
+      r.tokens,
+      r.repeats,
+      Number(r.naiveMedianMs.toFixed(3)),
+      Number(r.cachedMedianMs.toFixed(3)),
+      Number(r.speedup.toFixed(3)),
+      r.tokensMatch,
     ]),
   );
 }
@@ -109,16 +134,24 @@ export interface AdapterLike {
  * ("apple metal-3"), else the kind of device from the user agent ("Android phone", "Mac").
  */
 export function deviceLabel(adapter: AdapterLike | null | undefined, userAgent: string): string {
-  const gpu = adapter ? (adapter.description?.trim() || `${adapter.vendor} ${adapter.architecture}`.trim()) : '';
-  const kind =
-    /iPhone/.test(userAgent) ? 'iPhone'
-    : /iPad/.test(userAgent) ? 'iPad'
-    : /Android/.test(userAgent) ? (/Mobile/.test(userAgent) ? 'Android phone' : 'Android tablet')
-    : /CrOS/.test(userAgent) ? 'Chromebook'
-    : /Mac OS X|Macintosh/.test(userAgent) ? 'Mac'
-    : /Windows/.test(userAgent) ? 'Windows PC'
-    : /Linux/.test(userAgent) ? 'Linux PC'
-    : 'Unknown device';
+  const gpu = adapter ? adapter.description?.trim() || `${adapter.vendor} ${adapter.architecture}`.trim() : '';
+  const kind = /iPhone/.test(userAgent)
+    ? 'iPhone'
+    : /iPad/.test(userAgent)
+      ? 'iPad'
+      : /Android/.test(userAgent)
+        ? /Mobile/.test(userAgent)
+          ? 'Android phone'
+          : 'Android tablet'
+        : /CrOS/.test(userAgent)
+          ? 'Chromebook'
+          : /Mac OS X|Macintosh/.test(userAgent)
+            ? 'Mac'
+            : /Windows/.test(userAgent)
+              ? 'Windows PC'
+              : /Linux/.test(userAgent)
+                ? 'Linux PC'
+                : 'Unknown device';
   const label = gpu ? `${kind}, ${gpu}` : kind;
   // The server accepts printable text up to 80 characters.
   return label.replace(/[\u0000-\u001f\u007f<>]/g, '').slice(0, 80);

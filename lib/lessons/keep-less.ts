@@ -7,14 +7,7 @@
 import { AbortedError } from './yield';
 export { AbortedError };
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeCache,
-  emptyCache,
-  type Eviction,
-  forward,
-  generateCached,
-  type GPT,
-  type Tokenizer,
-} from '@/lib/gpt';
+import { disposeCache, emptyCache, type Eviction, forward, generateCached, type GPT, type Tokenizer } from '@/lib/gpt';
 import { applyPolicy, attentionMass, type CachePolicy, policyName } from '@/lib/gpt/kvcache-policy';
 
 export { POLICY_KINDS, POLICY_LABELS, policyAt, SINKS, sweepSteps, type PolicyKind } from './policies';
@@ -58,15 +51,33 @@ export async function* stepWithPolicy(
   policy: CachePolicy | null,
   maxNewTokens: number,
 ): AsyncGenerator<PolicyStep> {
-  const gen = generateCached(model, tokenizer, promptIds, { maxNewTokens, sampling: {}, traceStep: 'every', ...(policy ? { policy } : {}) });
+  const gen = generateCached(model, tokenizer, promptIds, {
+    maxNewTokens,
+    sampling: {},
+    traceStep: 'every',
+    ...(policy ? { policy } : {}),
+  });
   try {
     for await (const r of gen) {
       const evictions = r.evictions ?? [];
       const layers = (r.cache?.layers ?? []).map((l, i): LayerView => {
         const gone = evictions.filter((e) => e.layer === i).map((e) => e.position);
-        return { kept: [...l.positions], attended: [...gone, ...l.positions].sort((a, b) => a - b), attention: newestRow(r.trace![i].weights) };
+        return {
+          kept: [...l.positions],
+          attended: [...gone, ...l.positions].sort((a, b) => a - b),
+          attention: newestRow(r.trace![i].weights),
+        };
       });
-      yield { step: r.step, id: r.id, text: r.text, cacheLength: r.cacheLength, cacheBytes: r.cacheBytes, layers, evictions, ...(r.stopReason ? { stopReason: r.stopReason } : {}) };
+      yield {
+        step: r.step,
+        id: r.id,
+        text: r.text,
+        cacheLength: r.cacheLength,
+        cacheBytes: r.cacheBytes,
+        layers,
+        evictions,
+        ...(r.stopReason ? { stopReason: r.stopReason } : {}),
+      };
     }
   } finally {
     await gen.return(undefined);
@@ -95,7 +106,12 @@ export interface LossOptions {
  * empty cache: the prediction of ids[t+1] sees only what the policy kept of ids[0..t]. At most
  * blockSize + 1 tokens (one context). Throws AbortedError when `signal` fires.
  */
-export async function policyLoss(model: GPT, ids: readonly number[], policy: CachePolicy | null, opts: LossOptions = {}): Promise<{ nats: number; tokens: number; peakRows: number }> {
+export async function policyLoss(
+  model: GPT,
+  ids: readonly number[],
+  policy: CachePolicy | null,
+  opts: LossOptions = {},
+): Promise<{ nats: number; tokens: number; peakRows: number }> {
   if (ids.length < 2) throw new RangeError('the passage needs at least two tokens');
   if (ids.length > model.config.blockSize + 1) throw new RangeError(`at most ${model.config.blockSize + 1} tokens fit one context`);
   let cache = emptyCache(model.config);
@@ -141,7 +157,6 @@ export interface SweepInput {
   /** Tokens of the passage to score (≤ blockSize + 1). */
   tokens: number;
 }
-
 
 /**
  * Loss per character of the passage's first `tokens` tokens under each policy at each budget, and

@@ -79,8 +79,7 @@ async function oneRun(
  * (naive first, then cached first, …) so neither always runs on a warmer device.
  */
 export async function runRace(model: GPT, tokenizer: Tokenizer, promptIds: readonly number[], opts: RaceOptions): Promise<RaceResult> {
-  const progress = (phase: RacePhase, repeat: number) => (step: number) =>
-    opts.onProgress?.({ phase, repeat, step, tokens: opts.tokens });
+  const progress = (phase: RacePhase, repeat: number) => (step: number) => opts.onProgress?.({ phase, repeat, step, tokens: opts.tokens });
   let warmup: RaceResult['warmup'] = null;
   if (opts.warmup) {
     const naive = await oneRun('naive', model, tokenizer, promptIds, opts, progress('warmup', 0));

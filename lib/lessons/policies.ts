@@ -21,7 +21,8 @@ export const POLICY_LABELS: Record<PolicyKind, string> = {
 
 /** The policy of this kind that holds at most `budget` rows: window:B, sinks:4+window:(B−4), h2o:B with B/2 recent. */
 export function policyAt(kind: PolicyKind, budget: number): CachePolicy {
-  if (!Number.isInteger(budget) || budget < SINKS + 1) throw new RangeError(`a cache budget must be an integer ≥ ${SINKS + 1}, got ${budget}`);
+  if (!Number.isInteger(budget) || budget < SINKS + 1)
+    throw new RangeError(`a cache budget must be an integer ≥ ${SINKS + 1}, got ${budget}`);
   if (kind === 'window') return { type: 'window', window: budget };
   if (kind === 'sinks') return { type: 'sinks', sinks: SINKS, window: budget - SINKS };
   return { type: 'h2o', budget, recent: Math.floor(budget / 2) };

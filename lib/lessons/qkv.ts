@@ -69,5 +69,5 @@ export function formatValue(x: number, digits = 2): string {
   if (x === Infinity) return '∞';
   if (Number.isNaN(x)) return '—';
   const s = x.toFixed(digits);
-  return (s.startsWith('-') && Number(s) !== 0 ? '−' + s.slice(1) : s.replace(/^-/, ''));
+  return s.startsWith('-') && Number(s) !== 0 ? '−' + s.slice(1) : s.replace(/^-/, '');
 }

@@ -185,14 +185,16 @@ export function checkRaceInput(blockSize: number, promptLength: number, requeste
   if (promptLength > blockSize) {
     return {
       ok: false,
-      message: `The prompt is ${promptLength} tokens but the model sees at most ${blockSize}. Shorten it to at ` +
+      message:
+        `The prompt is ${promptLength} tokens but the model sees at most ${blockSize}. Shorten it to at ` +
         `most ${blockSize - 1} tokens so that at least 2 can be generated.`,
     };
   }
   if (room < 2) {
     return {
       ok: false,
-      message: `The prompt is ${promptLength} tokens and the model sees at most ${blockSize}: that leaves room ` +
+      message:
+        `The prompt is ${promptLength} tokens and the model sees at most ${blockSize}: that leaves room ` +
         `for ${room} new token, and a race needs at least 2 (the first reads the prompt; the cache only ` +
         `helps after it). Shorten the prompt.`,
     };
@@ -276,7 +278,9 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
     `On your device (${backend}) the first token, which reads the whole prompt, took ${formatMs(s.naiveTtftMs)} ms naive and ` +
       `${formatMs(s.cachedTtftMs)} ms cached. After it, a cached step took a median ${formatMs(s.cachedMedianMs)} ms per token and a ` +
       `naive step ${formatMs(s.naiveMedianMs)} ms — ` +
-      (ratio >= 1 ? `the cache made a step ${formatSpeedup(ratio)} faster.` : `the cached step was the slower one (${formatSpeedup(ratio)}).`),
+      (ratio >= 1
+        ? `the cache made a step ${formatSpeedup(ratio)} faster.`
+        : `the cached step was the slower one (${formatSpeedup(ratio)}).`),
   );
   out.push(
     `All ${s.tokens} tokens took ${formatMs(s.naiveTotalMs)} ms without a cache and ${formatMs(s.cachedTotalMs)} ms with one: ` +

@@ -177,7 +177,8 @@ export class Server {
     const base = usePrefix ? this.prefix : null;
     const total = (base?.ids.length ?? 0) + ids.length;
     if (ids.length === 0) throw new RangeError('the prompt is empty');
-    if (total + maxNewTokens - 1 > c.blockSize) throw new RangeError(`${total} prompt positions + ${maxNewTokens} tokens exceed the context of ${c.blockSize}`);
+    if (total + maxNewTokens - 1 > c.blockSize)
+      throw new RangeError(`${total} prompt positions + ${maxNewTokens} tokens exceed the context of ${c.blockSize}`);
     const id = this.nextId++;
     const seq: SeqId = `s${id}`;
     this.paged = base ? forkSequence(this.paged, PREFIX, seq) : addSequence(this.paged, seq);
@@ -231,7 +232,14 @@ export class Server {
     batch.forEach((s, b) => {
       s.next = argmax(r.logits.subarray(b * V, (b + 1) * V));
       const v = s.view;
-      s.view = { ...v, text: v.text + this.tokenizer.decode([s.next]), generated: v.generated + 1, length: v.length + 1, blocks: [...this.paged.seqs[s.seq].table], ids: [...v.ids, s.next] };
+      s.view = {
+        ...v,
+        text: v.text + this.tokenizer.decode([s.next]),
+        generated: v.generated + 1,
+        length: v.length + 1,
+        blocks: [...this.paged.seqs[s.seq].table],
+        ids: [...v.ids, s.next],
+      };
       if (s.view.generated >= s.view.maxNewTokens) this.finish(s);
     });
     await between?.();

@@ -65,7 +65,12 @@ export function servingCapacity(input: ServingInput): ServingResult {
   const blocks = Math.ceil(meanLength / blockSize);
   const pagedBytes = blocks * blockSize * b;
   const contiguous = { bytesPerSession: contBytes, sessions: fit(contBytes), usedShare: meanLength / maxContext };
-  const paged = { blocksPerSession: blocks, bytesPerSession: pagedBytes, sessions: fit(pagedBytes), usedShare: meanLength / (blocks * blockSize) };
+  const paged = {
+    blocksPerSession: blocks,
+    bytesPerSession: pagedBytes,
+    sessions: fit(pagedBytes),
+    usedShare: meanLength / (blocks * blockSize),
+  };
   return {
     bytesPerToken: b,
     freeBytes: free,

@@ -26,7 +26,10 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 type Found = { file: string; kind: 'file' | 'folder' } | null;
 
 async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** The file a canonical path names, the way a static host serves Next's export (trailingSlash: true). */
@@ -54,7 +57,12 @@ async function readHtml(file: string): Promise<{ body: string; csp: string }> {
 
 async function sendHtml(reply: FastifyReply, file: string, status: number): Promise<FastifyReply> {
   const { body, csp } = await readHtml(file);
-  return reply.code(status).header('Content-Security-Policy', csp).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(body);
+  return reply
+    .code(status)
+    .header('Content-Security-Policy', csp)
+    .header('Cache-Control', 'no-cache')
+    .type('text/html; charset=utf-8')
+    .send(body);
 }
 
 function plain(reply: FastifyReply, status: number, text: string): FastifyReply {
@@ -79,7 +87,10 @@ async function serveStatic(req: FastifyRequest, reply: FastifyReply, root: strin
   const folderWithoutSlash = found.kind === 'folder' && path.segments.length > 0 && !path.trailingSlash;
   if (folderWithoutSlash || path.changed || (found.kind === 'file' && path.trailingSlash)) {
     if (found.kind === 'file' && path.trailingSlash && !path.changed) return notFound(reply, root);
-    return reply.code(308).header('Location', locationFor(path.segments, found.kind === 'folder', search)).send();
+    return reply
+      .code(308)
+      .header('Location', locationFor(path.segments, found.kind === 'folder', search))
+      .send();
   }
   if (found.file.endsWith('.html')) return sendHtml(reply, found.file, 200);
   const immutable = pathname.startsWith('/_next/static/');
@@ -89,7 +100,11 @@ async function serveStatic(req: FastifyRequest, reply: FastifyReply, root: strin
 }
 
 const methodNotAllowed = (allow: string) => async (_req: FastifyRequest, reply: FastifyReply) =>
-  reply.code(405).header('Allow', allow).type('application/json; charset=utf-8').send({ error: `Method not allowed: use ${allow}` });
+  reply
+    .code(405)
+    .header('Allow', allow)
+    .type('application/json; charset=utf-8')
+    .send({ error: `Method not allowed: use ${allow}` });
 
 const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
@@ -125,12 +140,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   }
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const status = err instanceof BadPathError ? 400 : err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const status =
+      err instanceof BadPathError ? 400 : err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     const message =
-      err instanceof BadPathError || err.code === 'FST_ERR_BAD_URL' ? 'Bad request: the address has a malformed % escape.'
-      : status === 413 ? `Too large: a result is at most ${MAX_BODY_BYTES} bytes.`
-      : status === 500 ? 'The server hit an error.'
-      : err.message;
+      err instanceof BadPathError || err.code === 'FST_ERR_BAD_URL'
+        ? 'Bad request: the address has a malformed % escape.'
+        : status === 413
+          ? `Too large: a result is at most ${MAX_BODY_BYTES} bytes.`
+          : status === 500
+            ? 'The server hit an error.'
+            : err.message;
     if (status === 500) req.log.error(err);
     if (req.url.startsWith('/api/')) return reply.code(status).type('application/json; charset=utf-8').send({ error: message });
     return plain(reply, status, message);
@@ -139,7 +158,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     req.url.startsWith('/api/') ? reply.code(404).send({ error: 'No such API' }) : notFound(reply, root),
   );
 
-  app.get('/api/health', async (_req, reply) => reply.header('Cache-Control', 'no-store').send({ server: 'kvlab', results: Boolean(results) }));
+  app.get('/api/health', async (_req, reply) =>
+    reply.header('Cache-Control', 'no-store').send({ server: 'kvlab', results: Boolean(results) }),
+  );
   app.route({ method: [...OTHER_METHODS], url: '/api/health', handler: methodNotAllowed('GET, HEAD') });
 
   app.get('/api/results', async (_req, reply) => {
@@ -148,7 +169,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   app.post<{ Body: ResultSubmission }>('/api/results', { schema: { body: submissionSchema } }, async (req, reply) => {
     if (!results) return reply.code(404).send({ error: 'This server keeps no class results.' });
-    if (results.all().length >= MAX_RESULTS) return reply.code(503).send({ error: 'The class results are full; restart the server with a new --results file.' });
+    if (results.all().length >= MAX_RESULTS)
+      return reply.code(503).send({ error: 'The class results are full; restart the server with a new --results file.' });
     const saved = await results.add(req.body);
     return reply.code(201).send({ result: saved });
   });

@@ -64,9 +64,15 @@ export const MAX_RESULTS = 20_000;
 function isStored(v: unknown): v is ClassResult {
   const r = v as ClassResult;
   return (
-    typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.at === 'string' &&
-    typeof r.backend === 'string' && typeof r.device === 'string' && typeof r.tokens === 'number' &&
-    Number.isFinite(r.naiveMedianMs) && Number.isFinite(r.cachedMedianMs)
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.id === 'string' &&
+    typeof r.at === 'string' &&
+    typeof r.backend === 'string' &&
+    typeof r.device === 'string' &&
+    typeof r.tokens === 'number' &&
+    Number.isFinite(r.naiveMedianMs) &&
+    Number.isFinite(r.cachedMedianMs)
   );
 }
 

@@ -145,7 +145,9 @@ export function loadAusten(dir = 'data/austen'): AustenCorpus {
     trainParts.push(train);
     valParts.push(val);
     novels.push({
-      file, title, chapters,
+      file,
+      title,
+      chapters,
       trainChapters: chapters - valChapterNumbers.length,
       valChapters: valChapterNumbers.length,
       valChapterNumbers,

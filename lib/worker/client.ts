@@ -156,7 +156,6 @@ export function getClient(requested: string | null = null): ModelClient {
   return client;
 }
 
-
 /** Use this client from now on (tests: an in-process engine with in-memory models). */
 export function setClient(next: ModelClient | null): void {
   client = next;

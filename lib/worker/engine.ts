@@ -84,7 +84,11 @@ export function createEngine(onBackend: (state: BackendState) => void) {
       const { loadTf } = await import('../backend');
       await loadTf();
       const gpt = await import('../gpt');
-      const loaded = await gpt.loadModel(args.url, (u) => fetch(u), (p) => ctx.progress(p));
+      const loaded = await gpt.loadModel(
+        args.url,
+        (u) => fetch(u),
+        (p) => ctx.progress(p),
+      );
       const old = models.get(args.key);
       if (old) gpt.disposeWeights(old.model.weights);
       models.set(args.key, { model: loaded.model, tokenizer: loaded.tokenizer });
@@ -320,4 +324,3 @@ export type Methods = Engine['methods'];
 export type MethodName = keyof Methods;
 export type ArgsOf<K extends MethodName> = Parameters<Methods[K]>[0];
 export type ResultOf<K extends MethodName> = Awaited<ReturnType<Methods[K]>>;
-

@@ -1,25 +1,25 @@
 import { expect, test } from '@playwright/test';
 import { collectErrors } from './pages';
 
-test('a software WebGPU (SwiftShader here) is never the default: wasm runs, the badge says why, the ' +
-  'device page lists every backend', async ({
-  page,
-}) => {
-  const errors = collectErrors(page);
-  await page.goto('/device/');
-  const badge = page.locator('header [data-backend]');
-  await expect(badge).toHaveAttribute('data-backend', 'wasm');
-  await expect(badge).toContainText('WebGPU is available only as a software renderer here, so this page uses WebAssembly');
-  await expect(page.locator('[data-report-backend]')).toHaveAttribute('data-report-backend', 'wasm');
-  const statuses = page.locator('[data-backend-statuses] li');
-  await expect(statuses).toHaveCount(4);
-  await expect(page.locator('[data-backend-status][data-name="webgpu"]')).toHaveAttribute('data-backend-status', 'skipped');
-  await expect(page.locator('[data-backend-status][data-name="webgpu"]')).toContainText('software renderer');
-  await expect(page.locator('[data-backend-status][data-name="wasm"]')).toHaveAttribute('data-backend-status', 'running');
-  await expect(page.locator('[data-thread]')).toHaveAttribute('data-thread', 'worker');
-  await expect(page.locator('[data-matmul="ok"]')).toHaveAttribute('data-matmul-backend', 'wasm');
-  expect(errors).toEqual([]);
-});
+test(
+  'a software WebGPU (SwiftShader here) is never the default: wasm runs, the badge says why, the ' + 'device page lists every backend',
+  async ({ page }) => {
+    const errors = collectErrors(page);
+    await page.goto('/device/');
+    const badge = page.locator('header [data-backend]');
+    await expect(badge).toHaveAttribute('data-backend', 'wasm');
+    await expect(badge).toContainText('WebGPU is available only as a software renderer here, so this page uses WebAssembly');
+    await expect(page.locator('[data-report-backend]')).toHaveAttribute('data-report-backend', 'wasm');
+    const statuses = page.locator('[data-backend-statuses] li');
+    await expect(statuses).toHaveCount(4);
+    await expect(page.locator('[data-backend-status][data-name="webgpu"]')).toHaveAttribute('data-backend-status', 'skipped');
+    await expect(page.locator('[data-backend-status][data-name="webgpu"]')).toContainText('software renderer');
+    await expect(page.locator('[data-backend-status][data-name="wasm"]')).toHaveAttribute('data-backend-status', 'running');
+    await expect(page.locator('[data-thread]')).toHaveAttribute('data-thread', 'worker');
+    await expect(page.locator('[data-matmul="ok"]')).toHaveAttribute('data-matmul-backend', 'wasm');
+    expect(errors).toEqual([]);
+  },
+);
 
 for (const name of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
   test(`?backend=${name} runs a checked 256×256 matMul on ${name} and the badge names it`, async ({ page }) => {

@@ -14,7 +14,9 @@ test('calculator: presets give the formula, custom values update it, bad values 
   // Default: Llama 3.1 8B, fp16, 131,072 tokens → 131,072 bytes per token, 16 GiB.
   await expect(cell.locator('[data-bytes-per-token]')).toHaveAttribute('data-bytes-per-token', '131072');
   await expect(cell.locator('[data-total-bytes]')).toHaveAttribute('data-total-bytes', String(131072 * 131072));
-  await expect(cell.locator('[data-formula]')).toContainText('2 · 32 layers · 8 KV heads · 128 head size · 2 bytes = 131,072 bytes per token');
+  await expect(cell.locator('[data-formula]')).toContainText(
+    '2 · 32 layers · 8 KV heads · 128 head size · 2 bytes = 131,072 bytes per token',
+  );
 
   await cell.getByLabel('Model').selectOption('deepseek-v3');
   await expect(cell.locator('[data-bytes-per-token]')).toHaveAttribute('data-bytes-per-token', String(61 * 576 * 2));
@@ -50,7 +52,9 @@ test('the austen preset equals the bytes the running cache holds, step by step (
   const cell = page.locator('[data-cell="live-cache-bytes"]');
   await expect(cell.locator('[data-model-status="ready"]')).toBeVisible({ timeout: 180_000 });
   await cell.getByRole('button', { name: 'Step' }).click();
-  await expect.poll(async () => Number(await cell.locator('[data-cache-len]').getAttribute('data-cache-len')), { timeout: 120_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await cell.locator('[data-cache-len]').getAttribute('data-cache-len')), { timeout: 120_000 })
+    .toBeGreaterThan(0);
   const P = Number(await cell.locator('[data-cache-len]').getAttribute('data-cache-len'));
   await cell.getByRole('button', { name: 'Step' }).click();
   await expect(cell.locator('[data-cache-len]')).toHaveAttribute('data-cache-len', String(P + 1), { timeout: 120_000 });

@@ -27,7 +27,9 @@ test('4, 2 and 1 KV heads: measured bytes per token follow the formula, losses a
 
   await cell.getByRole('button', { name: 'Measure on the held-out passage' }).click();
   await expect(cell.locator('[data-gqa-results]')).toHaveAttribute('data-gqa-results', '3', { timeout: 240_000 });
-  const bytes = await Promise.all(['austen', 'austen-gqa2', 'austen-gqa'].map((n) => cell.locator(`[data-row="${n}"] [data-bytes]`).getAttribute('data-bytes')));
+  const bytes = await Promise.all(
+    ['austen', 'austen-gqa2', 'austen-gqa'].map((n) => cell.locator(`[data-row="${n}"] [data-bytes]`).getAttribute('data-bytes')),
+  );
   expect(bytes).toEqual(['4096', '2048', '1024']);
   for (const n of ['austen', 'austen-gqa2', 'austen-gqa']) {
     const loss = Number(await cell.locator(`[data-row="${n}"] [data-loss]`).getAttribute('data-loss'));

@@ -23,54 +23,56 @@ const numTensors = (page: Page) =>
     async () => (await (window as unknown as { __kvlab: { memory(): Promise<{ numTensors: number }> } }).__kvlab.memory()).numTensors,
   );
 
-test('one token at a time: Step, → and Space add one cache position each; P plays and pauses; typing ' +
-  'is left alone; Reset restores', async ({ page }) => {
-  const errors = collectErrors(page);
-  await page.goto(ONE);
-  const cell = page.locator('[data-cell="one-token"]');
-  await ready(page, cell);
-  const prompt = cell.getByRole('textbox', { name: 'Prompt' });
-  const defaultPrompt = await prompt.inputValue();
-  await expectCacheLen(cell, 0);
+test(
+  'one token at a time: Step, → and Space add one cache position each; P plays and pauses; typing ' + 'is left alone; Reset restores',
+  async ({ page }) => {
+    const errors = collectErrors(page);
+    await page.goto(ONE);
+    const cell = page.locator('[data-cell="one-token"]');
+    await ready(page, cell);
+    const prompt = cell.getByRole('textbox', { name: 'Prompt' });
+    const defaultPrompt = await prompt.inputValue();
+    await expectCacheLen(cell, 0);
 
-  await cell.getByRole('button', { name: 'Step' }).click();
-  await expect.poll(() => cacheLen(cell), { timeout: 120_000 }).toBeGreaterThan(0);
-  const P = await cacheLen(cell); // the prefill cached the whole prompt
-  await expect(cell.locator('[data-work-table] tbody tr')).toHaveCount(1);
+    await cell.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => cacheLen(cell), { timeout: 120_000 }).toBeGreaterThan(0);
+    const P = await cacheLen(cell); // the prefill cached the whole prompt
+    await expect(cell.locator('[data-work-table] tbody tr')).toHaveCount(1);
 
-  await cell.getByRole('button', { name: 'Step' }).focus();
-  await page.keyboard.press('ArrowRight');
-  await expectCacheLen(cell, P + 1);
-  await cell.locator('.chip').first().focus();
-  await page.keyboard.press(' ');
-  await expectCacheLen(cell, P + 2);
-  await expect(cell.locator('[data-generated]')).toHaveAttribute('data-generated', '3');
-  // Per step: naive recomputes the whole sequence, cached computes one position.
-  await expect(cell.locator('[data-work-table] tbody tr').nth(2)).toContainText(String(P + 2));
-  await expect(cell.locator('[data-work-table] tbody tr').nth(2).locator('td').nth(1)).toHaveText('1');
+    await cell.getByRole('button', { name: 'Step' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expectCacheLen(cell, P + 1);
+    await cell.locator('.chip').first().focus();
+    await page.keyboard.press(' ');
+    await expectCacheLen(cell, P + 2);
+    await expect(cell.locator('[data-generated]')).toHaveAttribute('data-generated', '3');
+    // Per step: naive recomputes the whole sequence, cached computes one position.
+    await expect(cell.locator('[data-work-table] tbody tr').nth(2)).toContainText(String(P + 2));
+    await expect(cell.locator('[data-work-table] tbody tr').nth(2).locator('td').nth(1)).toHaveText('1');
 
-  // P while typing is text, not a shortcut.
-  await prompt.focus();
-  await page.keyboard.press('End');
-  await page.keyboard.type(' p');
-  await expect(prompt).toHaveValue(`${defaultPrompt} p`);
-  await expect(cell.getByRole('button', { name: 'Play' })).toBeVisible();
-  await expectCacheLen(cell, 0); // a new prompt starts over
+    // P while typing is text, not a shortcut.
+    await prompt.focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' p');
+    await expect(prompt).toHaveValue(`${defaultPrompt} p`);
+    await expect(cell.getByRole('button', { name: 'Play' })).toBeVisible();
+    await expectCacheLen(cell, 0); // a new prompt starts over
 
-  await cell.getByRole('button', { name: 'Step' }).focus();
-  await page.keyboard.press('p');
-  await expect(cell.getByRole('button', { name: 'Pause' })).toBeVisible();
-  await expect.poll(() => cacheLen(cell), { timeout: 120_000 }).toBeGreaterThan(P + 2);
-  await page.keyboard.press('p');
-  await expect(cell.getByRole('button', { name: 'Play' })).toBeVisible();
+    await cell.getByRole('button', { name: 'Step' }).focus();
+    await page.keyboard.press('p');
+    await expect(cell.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await expect.poll(() => cacheLen(cell), { timeout: 120_000 }).toBeGreaterThan(P + 2);
+    await page.keyboard.press('p');
+    await expect(cell.getByRole('button', { name: 'Play' })).toBeVisible();
 
-  await cell.getByRole('button', { name: 'Reset' }).click();
-  await expect(prompt).toHaveValue(defaultPrompt);
-  await expectCacheLen(cell, 0);
-  await expect(cell.locator('[data-generated]')).toHaveAttribute('data-generated', '0');
-  await expect(page.locator('.kbd-legend kbd').first()).toBeVisible();
-  expect(errors).toEqual([]);
-});
+    await cell.getByRole('button', { name: 'Reset' }).click();
+    await expect(prompt).toHaveValue(defaultPrompt);
+    await expectCacheLen(cell, 0);
+    await expect(cell.locator('[data-generated]')).toHaveAttribute('data-generated', '0');
+    await expect(page.locator('.kbd-legend kbd').first()).toBeVisible();
+    expect(errors).toEqual([]);
+  },
+);
 
 test('cache row by row: one K and V row per step, bytes = formula, chart with table, multi-query cache 4× smaller', async ({ page }) => {
   const errors = collectErrors(page);
@@ -116,23 +118,25 @@ test('cache row by row: one K and V row per step, bytes = formula, chart with ta
 });
 
 for (const file of ['model.json', 'group1-shard1of1.bin']) {
-  test(`a missing ${file} (HTTP 404) says so in plain words, with Retry and no backend links (another ` +
-    `backend cannot fix a missing file)`, async ({ page }) => {
-    await page.route(`**/models/austen/${file}`, (route) => route.fulfill({ status: 404, body: 'not here' }));
-    await page.goto(ONE);
-    const cell = page.locator('[data-cell="one-token"]');
-    const panel = cell.locator('[data-model-error]');
-    await expect(panel).toBeVisible({ timeout: 120_000 });
-    await expect(panel).toHaveAttribute('data-model-error', 'missing');
-    await expect(panel.locator('.model-error-title')).toHaveText('The Austen model is not on this site.');
-    await expect(panel).not.toContainText('npm run train', { useInnerText: true }); // developer detail stays in the closed disclosure
-    await expect(panel.locator('details')).toContainText('HTTP 404');
-    await expect(panel.getByRole('button', { name: 'Retry' })).toBeVisible();
-    await expect(panel.getByRole('link', { name: /^Try / })).toHaveCount(0);
-    await page.unroute(`**/models/austen/${file}`);
-    await panel.getByRole('button', { name: 'Retry' }).click();
-    await ready(page, cell);
-  });
+  test(
+    `a missing ${file} (HTTP 404) says so in plain words, with Retry and no backend links (another ` + `backend cannot fix a missing file)`,
+    async ({ page }) => {
+      await page.route(`**/models/austen/${file}`, (route) => route.fulfill({ status: 404, body: 'not here' }));
+      await page.goto(ONE);
+      const cell = page.locator('[data-cell="one-token"]');
+      const panel = cell.locator('[data-model-error]');
+      await expect(panel).toBeVisible({ timeout: 120_000 });
+      await expect(panel).toHaveAttribute('data-model-error', 'missing');
+      await expect(panel.locator('.model-error-title')).toHaveText('The Austen model is not on this site.');
+      await expect(panel).not.toContainText('npm run train', { useInnerText: true }); // developer detail stays in the closed disclosure
+      await expect(panel.locator('details')).toContainText('HTTP 404');
+      await expect(panel.getByRole('button', { name: 'Retry' })).toBeVisible();
+      await expect(panel.getByRole('link', { name: /^Try / })).toHaveCount(0);
+      await page.unroute(`**/models/austen/${file}`);
+      await panel.getByRole('button', { name: 'Retry' }).click();
+      await ready(page, cell);
+    },
+  );
 }
 
 test('20 moves between lessons by the pager leave the tensor count where it was after the first load', async ({ page }) => {

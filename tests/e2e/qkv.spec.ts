@@ -3,7 +3,9 @@ import { collectErrors } from './pages';
 
 test.describe.configure({ timeout: 240_000 });
 
-test('the QKV cell draws q, K, V and the attention map; layer/head change them; pointing at a row lights its token everywhere', async ({ page }) => {
+test('the QKV cell draws q, K, V and the attention map; layer/head change them; pointing at a row lights its token everywhere', async ({
+  page,
+}) => {
   const errors = collectErrors(page);
   await page.goto('/lessons/queries-keys-values/');
   const cell = page.locator('[data-cell="qkv"]');
@@ -39,7 +41,12 @@ test('the QKV cell draws q, K, V and the attention map; layer/head change them; 
 
   // Hover a key row: the token lights up in the strip, the V rows, the stages and the map.
   await cell.locator('[data-heatmap="k"] tbody tr').nth(2).locator('button').hover();
-  for (const where of ['[data-heatmap="k"] tbody tr', '[data-heatmap="v"] tbody tr', '[data-stages] tbody tr', '[data-heatmap="attention-map"] tbody tr']) {
+  for (const where of [
+    '[data-heatmap="k"] tbody tr',
+    '[data-heatmap="v"] tbody tr',
+    '[data-stages] tbody tr',
+    '[data-heatmap="attention-map"] tbody tr',
+  ]) {
     await expect(cell.locator(where).nth(2)).toHaveAttribute('data-highlight', 'true');
   }
   await expect(cell.locator('.token-strip li').nth(2)).toHaveAttribute('data-highlight', 'true');

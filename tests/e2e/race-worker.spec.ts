@@ -107,7 +107,9 @@ test('Stop ends a running race within a step or two, and the page stays responsi
   expect(stopMs).toBeLessThan(2_000);
   expect(over200(await longTasks(page), [from, await pageNow(page)])).toEqual([]);
   await expect(cell.locator('[data-race-summary]')).toHaveCount(0);
-  const mem = await page.evaluate(async () => (await (window as unknown as { __kvlab: { memory(): Promise<{ generators: number }> } }).__kvlab.memory()));
+  const mem = await page.evaluate(
+    async () => await (window as unknown as { __kvlab: { memory(): Promise<{ generators: number }> } }).__kvlab.memory(),
+  );
   expect(mem.generators).toBe(0);
   expect(errors).toEqual([]);
 });

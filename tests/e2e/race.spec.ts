@@ -4,7 +4,9 @@ import { collectErrors } from './pages';
 
 test.describe.configure({ timeout: 300_000 });
 
-test('the race runs from the keyboard, keeps the warm-up apart, matches tokens, charts both curves and exports CSV and PNG', async ({ page }) => {
+test('the race runs from the keyboard, keeps the warm-up apart, matches tokens, charts both curves and exports CSV and PNG', async ({
+  page,
+}) => {
   const errors = collectErrors(page);
   // Few tokens: WebGPU runs on SwiftShader here, tens of ms per op. Speed is never asserted.
   await page.goto('/lessons/race/?race.tokens=4');
@@ -36,7 +38,9 @@ test('the race runs from the keyboard, keeps the warm-up apart, matches tokens, 
 
   const [csv] = await Promise.all([page.waitForEvent('download'), cell.getByRole('button', { name: 'Download CSV' }).click()]);
   expect(csv.suggestedFilename()).toMatch(/^race-\w+-4\.csv$/);
-  const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+  const lines = readFileSync((await csv.path())!, 'utf8')
+    .trim()
+    .split('\r\n');
   expect(lines[0]).toBe('backend,model,prompt,seed,generator,repeat,step,phase,ms,token_id');
   expect(lines).toHaveLength(1 + 2 * 4);
 

@@ -28,7 +28,10 @@ test('every page passes its Content-Security-Policy with no violations (and the 
   const console = await watchCsp(page);
   for (const path of [...PAGES, '/class/', '/no-such-page/']) {
     const res = await page.goto(path);
-    const scriptSrc = res!.headers()['content-security-policy'].split(';').find((d) => d.trim().startsWith('script-src'));
+    const scriptSrc = res!
+      .headers()
+      ['content-security-policy'].split(';')
+      .find((d) => d.trim().startsWith('script-src'));
     expect(scriptSrc, path).toContain("'self'");
     expect(scriptSrc, path).not.toContain("'unsafe-eval'"); // 'wasm-unsafe-eval' only: WebAssembly, not JavaScript eval
     expect(scriptSrc, path).not.toContain("'unsafe-inline'"); // inline scripts by hash
@@ -61,7 +64,9 @@ test('presenter view: PageDown and Space advance from anywhere, PageUp goes back
   await expect(page.locator('.notebook > :visible')).toHaveCount(1);
 
   // Projector sizes: body text ≥ 24 px.
-  const bodyPx = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('[data-present-current] p') ?? document.body).fontSize));
+  const bodyPx = await page.evaluate(() =>
+    parseFloat(getComputedStyle(document.querySelector('[data-present-current] p') ?? document.body).fontSize),
+  );
   expect(bodyPx).toBeGreaterThanOrEqual(24);
 
   // From the page itself (focus on body), then from inside the cell after a click on its text.
@@ -84,7 +89,9 @@ test('presenter view: PageDown and Space advance from anywhere, PageUp goes back
   const live = page.locator('[data-present-current]');
   await expect(live).toHaveAttribute('data-cell', /.+/);
   const labelPx = await live.evaluate((c) => {
-    const sizes = [...c.querySelectorAll<HTMLElement>('text, label, th, td, .heatmap-col')].map((e) => parseFloat(getComputedStyle(e).fontSize));
+    const sizes = [...c.querySelectorAll<HTMLElement>('text, label, th, td, .heatmap-col')].map((e) =>
+      parseFloat(getComputedStyle(e).fontSize),
+    );
     return sizes.length ? Math.min(...sizes) : 0;
   });
   expect(labelPx).toBeGreaterThanOrEqual(18);
@@ -108,7 +115,9 @@ test('keyboard stepping works after a click on a cell’s output, not only on it
   await cell.locator('.cell-output .stats').click();
   await expect(cell).toBeFocused();
   await page.keyboard.press('ArrowRight');
-  await expect.poll(async () => Number(await cell.locator('[data-cache-len]').getAttribute('data-cache-len')), { timeout: 120_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await cell.locator('[data-cache-len]').getAttribute('data-cache-len')), { timeout: 120_000 })
+    .toBeGreaterThan(0);
 });
 
 test('the class page shows the room’s results live when served by kvlab serve, with a CSV download', async ({ page, request }) => {
@@ -116,7 +125,18 @@ test('the class page shows the room’s results live when served by kvlab serve,
   await expect(page.locator('[data-class-server="present"]')).toBeVisible();
   const before = Number(await page.locator('[data-result-count]').getAttribute('data-result-count'));
   const res = await request.post('/api/results', {
-    data: { kind: 'race', nickname: 'e2e', device: 'Test rig', backend: 'wasm', model: 'austen', tokens: 32, repeats: 1, naiveMedianMs: 30, cachedMedianMs: 10, tokensMatch: true },
+    data: {
+      kind: 'race',
+      nickname: 'e2e',
+      device: 'Test rig',
+      backend: 'wasm',
+      model: 'austen',
+      tokens: 32,
+      repeats: 1,
+      naiveMedianMs: 30,
+      cachedMedianMs: 10,
+      tokensMatch: true,
+    },
   });
   expect(res.status()).toBe(201);
   await expect(page.locator('[data-result-count]')).toHaveAttribute('data-result-count', String(before + 1), { timeout: 15_000 });

@@ -14,7 +14,7 @@ const TEXT = 'It is a truth universally acknowledged, that a single man in posse
 const config = { nLayer: 2, nHead: 4, nKvHead: 4, nEmbd: 32, blockSize: 64 };
 
 describe('cache quality measures', () => {
-  it('the float cache against itself: zero logit difference, textLoss\'s loss, no divergence, 512 bytes per position', async () => {
+  it("the float cache against itself: zero logit difference, textLoss's loss, no divergence, 512 bytes per position", async () => {
     const model = tinyModel(config, 5, 1);
     const before = tf.memory().numTensors;
     const m = await measureKind(model, bytes, TEXT, fullCache, { prefill: 32, compareSteps: 8, generate: 12 });

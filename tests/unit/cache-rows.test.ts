@@ -21,8 +21,24 @@ describe('cache-rows helpers', () => {
   });
 
   it('sees one appended row and unchanged old rows, and reports a changed old row', () => {
-    expect(diffRows([[1, 2]], [[1, 2], [3, 4]])).toEqual({ appended: 1, maxOldRowChange: 0 });
-    expect(diffRows([[1, 2]], [[1, 2.5], [3, 4]])).toEqual({ appended: 1, maxOldRowChange: 0.5 });
+    expect(
+      diffRows(
+        [[1, 2]],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ),
+    ).toEqual({ appended: 1, maxOldRowChange: 0 });
+    expect(
+      diffRows(
+        [[1, 2]],
+        [
+          [1, 2.5],
+          [3, 4],
+        ],
+      ),
+    ).toEqual({ appended: 1, maxOldRowChange: 0.5 });
     expect(diffRows([[1, 2]], [[1], [3]]).maxOldRowChange).toBe(Infinity);
   });
 

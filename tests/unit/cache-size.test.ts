@@ -73,12 +73,17 @@ describe('cache-size formula against hand-computed figures', () => {
     expect(replacedBytesPerToken(preset('llama-3.1-8b'))).toBeNull();
   });
 
-  it('the austen preset agrees with the cache lesson\'s formula and with a plain cache read of T rows', () => {
+  it("the austen preset agrees with the cache lesson's formula and with a plain cache read of T rows", () => {
     const a = preset('austen');
     expect(bytesPerToken(a.layout, 'fp32') * 7).toBe(cacheBytesFormula({ nLayer: 4, nHead: 4, nKvHead: 4, nEmbd: 128 }, 7));
     // 2 layers, 2 heads, T = 3, hs = 5 → 2 · 2 · 2 · 3 · 5 numbers
     const block = () => Array.from({ length: 2 }, () => Array.from({ length: 3 }, () => [0, 1, 2, 3, 4]));
-    expect(plainCacheElements([{ k: block(), v: block() }, { k: block(), v: block() }])).toBe(120);
+    expect(
+      plainCacheElements([
+        { k: block(), v: block() },
+        { k: block(), v: block() },
+      ]),
+    ).toBe(120);
   });
 
   it('the curve runs from 0 to the context, linear in it', () => {
@@ -90,7 +95,9 @@ describe('cache-size formula against hand-computed figures', () => {
     const l = preset('austen').layout;
     expect(() => cacheSize({ layout: l, dtype: 'fp16', context: 0 })).toThrow(/context must be an integer ≥ 1, got 0/);
     expect(() => cacheSize({ layout: l, dtype: 'fp16', context: 10, batch: 1.5 })).toThrow(CacheSizeError);
-    expect(() => cacheSize({ layout: { kind: 'kv', nLayer: 4, nKvHead: -1, headSize: 32 }, dtype: 'fp16', context: 10 })).toThrow(/key\/value heads/);
+    expect(() => cacheSize({ layout: { kind: 'kv', nLayer: 4, nKvHead: -1, headSize: 32 }, dtype: 'fp16', context: 10 })).toThrow(
+      /key\/value heads/,
+    );
     expect(() => cacheSize({ layout: l, dtype: 'fp12' as 'fp16', context: 10 })).toThrow(/unknown dtype "fp12"/);
     expect(() => cacheSize({ layout: l, dtype: 'fp16', context: 10, gpuBytes: 0 })).toThrow(/GPU memory/);
     expect(() => bytesPerToken({ kind: 'mla', nLayer: 2, latent: 0, rope: 0 }, 'fp16')).toThrow(/latent size/);

@@ -3,8 +3,19 @@ import { classCsv, deviceLabel, groupResults, speedupBySize, type SharedResult }
 
 let n = 0;
 const r = (p: Partial<SharedResult>): SharedResult => ({
-  id: String(n++), at: '2026-01-01T00:00:00.000Z', kind: 'race', device: 'Mac', backend: 'webgpu', model: 'austen',
-  tokens: 128, repeats: 1, naiveMedianMs: 20, cachedMedianMs: 10, speedup: 2, tokensMatch: true, ...p,
+  id: String(n++),
+  at: '2026-01-01T00:00:00.000Z',
+  kind: 'race',
+  device: 'Mac',
+  backend: 'webgpu',
+  model: 'austen',
+  tokens: 128,
+  repeats: 1,
+  naiveMedianMs: 20,
+  cachedMedianMs: 10,
+  speedup: 2,
+  tokensMatch: true,
+  ...p,
 });
 
 describe('class results', () => {
@@ -39,7 +50,10 @@ describe('class results', () => {
   it('charts the median speedup of each backend per size, leaving out sizes a backend has no result for', () => {
     const { rows, backends } = speedupBySize([r({ speedup: 2 }), r({ speedup: 4 }), r({ backend: 'cpu', tokens: 32, speedup: 5 })]);
     expect(backends).toEqual(['cpu', 'webgpu']);
-    expect(rows).toEqual([{ tokens: 32, cpu: 5 }, { tokens: 128, webgpu: 3 }]);
+    expect(rows).toEqual([
+      { tokens: 32, cpu: 5 },
+      { tokens: 128, webgpu: 3 },
+    ]);
   });
 
   it('writes one CSV row per result with a header, quoting fields that need it', () => {
@@ -54,7 +68,9 @@ describe('class results', () => {
   it('names the device by its GPU adapter when there is one, else by the kind of device', () => {
     const ua = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/130 Mobile Safari/537.36';
     expect(deviceLabel(null, ua)).toBe('Android phone');
-    expect(deviceLabel({ vendor: 'apple', architecture: 'metal-3' }, 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)')).toBe('Mac, apple metal-3');
+    expect(deviceLabel({ vendor: 'apple', architecture: 'metal-3' }, 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)')).toBe(
+      'Mac, apple metal-3',
+    );
     expect(deviceLabel({ vendor: 'x', architecture: 'y', description: '<b>' + 'z'.repeat(100) }, 'Windows').length).toBe(80);
     expect(deviceLabel({ vendor: 'x', architecture: 'y', description: '<b>' }, 'Windows')).toBe('Windows PC, b');
   });

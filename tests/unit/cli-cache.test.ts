@@ -27,23 +27,52 @@ const json = (...args: string[]) => {
 
 describe('kvlab --cache', () => {
   it('generate --cache paged --block-size 4 gives --mode cached’s greedy tokens', () => {
-    const gen = (...extra: string[]) => json('generate', '--model', join(dir, 'm'), '--prompt', 'Elizabeth said', '--tokens', '20', '--json', ...extra);
+    const gen = (...extra: string[]) =>
+      json('generate', '--model', join(dir, 'm'), '--prompt', 'Elizabeth said', '--tokens', '20', '--json', ...extra);
     const cached = gen('--mode', 'cached');
     const paged = gen('--cache', 'paged', '--block-size', '4');
     expect(paged.tokens).toEqual(cached.tokens);
     expect(paged.mode).toBe('cached:paged/4');
-    expect(paged.steps.map((s: { cacheLength: number }) => s.cacheLength)).toEqual(cached.steps.map((s: { cacheLength: number }) => s.cacheLength));
+    expect(paged.steps.map((s: { cacheLength: number }) => s.cacheLength)).toEqual(
+      cached.steps.map((s: { cacheLength: number }) => s.cacheLength),
+    );
   });
 
   it('generate --cache int8-token,window:6 holds 6 rows with packed int8 bytes', () => {
-    const out = json('generate', '--model', join(dir, 'm'), '--prompt', 'Elizabeth said', '--tokens', '5', '--json', '--cache', 'int8-token,window:6');
+    const out = json(
+      'generate',
+      '--model',
+      join(dir, 'm'),
+      '--prompt',
+      'Elizabeth said',
+      '--tokens',
+      '5',
+      '--json',
+      '--cache',
+      'int8-token,window:6',
+    );
     expect(out.steps.map((s: { cacheLength: number }) => s.cacheLength)).toEqual([6, 6, 6, 6, 6]);
     // per layer and position: k and v, 32 one-byte codes + a float32 scale and zero point per group of 32
     expect(out.steps[0].cacheBytes).toBe(2 * 6 * 2 * (32 + 8));
   });
 
   it('eval --split val: full decode equals full prefill; int8 and window cost loss; the JSON says what was measured', () => {
-    const ev = (...extra: string[]) => json('eval', '--model', join(dir, 'm'), '--split', 'val', '--limit-chars', '1000', '--windows', '2', '--backend', 'cpu', '--json', ...extra);
+    const ev = (...extra: string[]) =>
+      json(
+        'eval',
+        '--model',
+        join(dir, 'm'),
+        '--split',
+        'val',
+        '--limit-chars',
+        '1000',
+        '--windows',
+        '2',
+        '--backend',
+        'cpu',
+        '--json',
+        ...extra,
+      );
     const full = ev();
     expect(full).toMatchObject({ split: 'val', cache: 'full', mode: 'decode', characters: 1000, limitChars: 1000, tokens: 96, windows: 2 });
     expect(full.lossPerChar).toBeCloseTo(full.lossPerToken / full.charsPerToken, 10);
@@ -60,7 +89,11 @@ describe('kvlab --cache', () => {
   for (const [why, args, message] of [
     ['an unknown cache', ['eval', '--model', 'x', '--split', 'val', '--cache', 'int3'], /--cache unknown cache "int3"/],
     ['a bad split', ['eval', '--model', 'x', '--split', 'test'], /--split must be val or train/],
-    ['a bad window', ['generate', '--model', 'x', '--prompt', 'a', '--cache', 'window:0'], /--cache window:0: window must be an integer ≥ 1/],
+    [
+      'a bad window',
+      ['generate', '--model', 'x', '--prompt', 'a', '--cache', 'window:0'],
+      /--cache window:0: window must be an integer ≥ 1/,
+    ],
     ['block size without paged', ['generate', '--model', 'x', '--prompt', 'a', '--block-size', '8'], /--block-size needs --cache paged/],
   ] as const) {
     it(`exits 2 with one line for ${why}`, () => {

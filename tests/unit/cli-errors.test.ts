@@ -39,13 +39,48 @@ const manifest = (edit: (w: Record<string, unknown>[], g: Record<string, unknown
 };
 
 const CASES: [string, string, Edit, RegExp][] = [
-  ['int32', 'model.json', manifest((w) => void (w[0].dtype = 'int32')), /^kvlab: model\.json: tensor "wte\.weight" has dtype "int32"; this lab reads float32 or float16 weights only\. Re-export/],
-  ['null-entry', 'model.json', manifest((w) => void (w[3] = null as never)), /^kvlab: model\.json: weightsManifest\[0\]\.weights\[3\] is null, not a tensor entry/],
-  ['shape-number', 'model.json', manifest((w) => void (w.at(-1)!.shape = 8)), /^kvlab: model\.json: tensor "ln_f\.bias" has shape 8, which is not a list of non-negative integers/],
-  ['passwd', 'model.json', manifest((_, g) => void (g.paths = ['../../../../../../etc/passwd'])), /^kvlab: model\.json: weights path "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" is not a file inside the model folder/],
-  ['tokenizer', 'tokenizer.json', () => '{"type":"byte-bpe","version":2}', /^kvlab: Invalid byte-bpe tokenizer JSON: "version" must be 1, got 2\. Re-create it/],
-  ['config', 'config.json', (b) => b.toString('utf8').replace('"gelu_new"', '"relu"'), /^kvlab: config\.json: "activation_function" is "relu"/],
-  ['nan-weight', 'group1-shard1of1.bin', (b) => (b.writeFloatLE(NaN, 0), b), /^kvlab: group1-shard1of1\.bin: tensor "wte\.weight" holds NaN \(element 0\), so the weights file is damaged/],
+  [
+    'int32',
+    'model.json',
+    manifest((w) => void (w[0].dtype = 'int32')),
+    /^kvlab: model\.json: tensor "wte\.weight" has dtype "int32"; this lab reads float32 or float16 weights only\. Re-export/,
+  ],
+  [
+    'null-entry',
+    'model.json',
+    manifest((w) => void (w[3] = null as never)),
+    /^kvlab: model\.json: weightsManifest\[0\]\.weights\[3\] is null, not a tensor entry/,
+  ],
+  [
+    'shape-number',
+    'model.json',
+    manifest((w) => void (w.at(-1)!.shape = 8)),
+    /^kvlab: model\.json: tensor "ln_f\.bias" has shape 8, which is not a list of non-negative integers/,
+  ],
+  [
+    'passwd',
+    'model.json',
+    manifest((_, g) => void (g.paths = ['../../../../../../etc/passwd'])),
+    /^kvlab: model\.json: weights path "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" is not a file inside the model folder/,
+  ],
+  [
+    'tokenizer',
+    'tokenizer.json',
+    () => '{"type":"byte-bpe","version":2}',
+    /^kvlab: Invalid byte-bpe tokenizer JSON: "version" must be 1, got 2\. Re-create it/,
+  ],
+  [
+    'config',
+    'config.json',
+    (b) => b.toString('utf8').replace('"gelu_new"', '"relu"'),
+    /^kvlab: config\.json: "activation_function" is "relu"/,
+  ],
+  [
+    'nan-weight',
+    'group1-shard1of1.bin',
+    (b) => (b.writeFloatLE(NaN, 0), b),
+    /^kvlab: group1-shard1of1\.bin: tensor "wte\.weight" holds NaN \(element 0\), so the weights file is damaged/,
+  ],
 ];
 
 describe('kvlab on a broken model', () => {
@@ -80,6 +115,8 @@ describe('kvlab on a broken model', () => {
       "kvlab: Option '--tokens' argument is ambiguous. Did you forget to specify the option argument for '--tokens'? " +
         "To specify an option argument starting with a dash use '--tokens=-1'.\n",
     );
-    expect(kvlab('generate', '--model', good, '--prompt', 'Hi', '--tokens=-1').stderr).toBe('kvlab: --tokens must be an integer ≥ 1, got "-1"\n');
+    expect(kvlab('generate', '--model', good, '--prompt', 'Hi', '--tokens=-1').stderr).toBe(
+      'kvlab: --tokens must be an integer ≥ 1, got "-1"\n',
+    );
   });
 });

@@ -21,7 +21,23 @@ describe('kvlab size', () => {
   });
 
   it('custom shapes and --gpu-gb work', () => {
-    const r = kvlab('--model', 'custom', '--layers', '2', '--kv-heads', '2', '--head-size', '8', '--dtype', 'int4', '--context', '10', '--gpu-gb', '1', '--json');
+    const r = kvlab(
+      '--model',
+      'custom',
+      '--layers',
+      '2',
+      '--kv-heads',
+      '2',
+      '--head-size',
+      '8',
+      '--dtype',
+      'int4',
+      '--context',
+      '10',
+      '--gpu-gb',
+      '1',
+      '--json',
+    );
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.bytesPerToken).toBe(2 * 2 * 2 * 8 * 0.5);
@@ -31,7 +47,18 @@ describe('kvlab size', () => {
   it('--list prints every preset, one per line', () => {
     const r = kvlab('--list');
     expect(r.status).toBe(0);
-    for (const id of ['gpt2', 'llama-2-7b', 'llama-3.1-8b', 'llama-3.1-70b', 'mistral-7b', 'falcon-7b', 'qwen2.5-7b', 'deepseek-v3', 'austen', 'custom']) {
+    for (const id of [
+      'gpt2',
+      'llama-2-7b',
+      'llama-3.1-8b',
+      'llama-3.1-70b',
+      'mistral-7b',
+      'falcon-7b',
+      'qwen2.5-7b',
+      'deepseek-v3',
+      'austen',
+      'custom',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^${id.replace('.', '\\.')}\\s`, 'm'));
     }
   });

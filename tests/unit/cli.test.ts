@@ -21,7 +21,8 @@ const kvlab = (...args: string[]) => spawnSync('node', ['bin/kvlab.js', ...args]
 
 describe('kvlab CLI', () => {
   it('generate --json gives the documented fields, and naive agrees with cached', () => {
-    const run = (mode: string) => kvlab('generate', '--model', join(dir, 'm'), '--prompt', 'Hi', '--tokens', '4', '--mode', mode, '--json', '--logits');
+    const run = (mode: string) =>
+      kvlab('generate', '--model', join(dir, 'm'), '--prompt', 'Hi', '--tokens', '4', '--mode', mode, '--json', '--logits');
     const r = run('cached');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -40,7 +41,11 @@ describe('kvlab CLI', () => {
     ['an unknown flag', ['generate', '--bogus'], /Unknown option '--bogus'/],
     ['a bad number', ['generate', '--model', 'x', '--prompt', 'a', '--tokens', 'ten'], /--tokens must be an integer ≥ 1, got "ten"/],
     ['a bad mode', ['generate', '--prompt', 'a', '--mode', 'fast'], /--mode must be cached or naive/],
-    ['a missing model', ['generate', '--model', 'no-such-model', '--prompt', 'a'], /no model "no-such-model" at public\/models\/no-such-model\//],
+    [
+      'a missing model',
+      ['generate', '--model', 'no-such-model', '--prompt', 'a'],
+      /no model "no-such-model" at public\/models\/no-such-model\//,
+    ],
     ['an unknown command', ['fly'], /unknown command "fly"/],
   ] as const) {
     it(`exits 2 with one line for ${why}`, () => {

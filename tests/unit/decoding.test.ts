@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { decodingLabel, READABLE_SAMPLING, samplingFor } from '@/lib/lessons/decoding';
 import study from '@/data/sampling-study.json';
 
-describe('the lessons\' decoding settings', () => {
+describe("the lessons' decoding settings", () => {
   it('greedy is no sampling options at all; sampled is the readable settings with the seed', () => {
     expect(samplingFor('greedy', 5)).toEqual({});
     expect(samplingFor('sampled', 5)).toEqual({ ...READABLE_SAMPLING, seed: 5 });
-    expect(decodingLabel('sampled', 3)).toBe(`sampled: temperature ${READABLE_SAMPLING.temperature}, top-k ${READABLE_SAMPLING.topK}, seed 3`);
+    expect(decodingLabel('sampled', 3)).toBe(
+      `sampled: temperature ${READABLE_SAMPLING.temperature}, top-k ${READABLE_SAMPLING.topK}, seed 3`,
+    );
   });
 
   it('the default follows the stated rule on the measured study: most real words among settings that never repeat a 4-gram', () => {

@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headSize } from '../../lib/gpt/config';
-import {
-  EmptyPromptError,
-  generateCached,
-  generateNaive,
-  preparePrompt,
-  type StepRecord,
-} from '../../lib/gpt/generate';
+import { EmptyPromptError, generateCached, generateNaive, preparePrompt, type StepRecord } from '../../lib/gpt/generate';
 import { cacheInfo, readCache } from '../../lib/gpt/kvcache';
 import { disposeWeights } from '../../lib/gpt/params';
 import { traceForward } from '../../lib/gpt/trace';

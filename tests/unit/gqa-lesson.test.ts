@@ -18,19 +18,21 @@ describe('GQA lesson helpers', () => {
   });
 
   for (const nKvHead of [4, 2, 1]) {
-    it(`measureModel (${nKvHead} KV heads): loss equals textLoss, cache bytes per position equal the ` +
-      `formula, no tensors left`, async () => {
-      const model = tinyModel({ nKvHead, blockSize: 32 }, 3, 1);
-      const text = 'It is a truth universally acknowledged, that a single man in possession of a good fortune.';
-      const before = tf.memory().numTensors;
-      const m = await measureModel(model, bytes, text);
-      expect(tf.memory().numTensors).toBe(before);
-      expect(m.lossPerChar).toBeCloseTo((await textLoss(model, bytes, text)).lossPerChar, 6);
-      expect(m.cacheLength).toBe(31); // the prefill of blockSize − 1 prompt positions
-      expect(m.cacheBytesPerToken).toBe(2 * 2 * nKvHead * 8 * 4);
-      expect(m.formulaBytesPerToken).toBe(m.cacheBytesPerToken);
-      disposeWeights(model.weights);
-    });
+    it(
+      `measureModel (${nKvHead} KV heads): loss equals textLoss, cache bytes per position equal the ` + `formula, no tensors left`,
+      async () => {
+        const model = tinyModel({ nKvHead, blockSize: 32 }, 3, 1);
+        const text = 'It is a truth universally acknowledged, that a single man in possession of a good fortune.';
+        const before = tf.memory().numTensors;
+        const m = await measureModel(model, bytes, text);
+        expect(tf.memory().numTensors).toBe(before);
+        expect(m.lossPerChar).toBeCloseTo((await textLoss(model, bytes, text)).lossPerChar, 6);
+        expect(m.cacheLength).toBe(31); // the prefill of blockSize − 1 prompt positions
+        expect(m.cacheBytesPerToken).toBe(2 * 2 * nKvHead * 8 * 4);
+        expect(m.formulaBytesPerToken).toBe(m.cacheBytesPerToken);
+        disposeWeights(model.weights);
+      },
+    );
   }
 
   it('the shipped validation passage parses and is a few thousand characters', () => {

@@ -53,12 +53,22 @@ describe('keep less: policies at a budget', () => {
     let steps = 0;
     const points = await budgetSweep(model, bytes, text, input, { onStep: () => steps++ });
     expect(steps).toBe(sweepSteps(input));
-    expect(points.map((p) => p.policy)).toEqual(['full', 'window:8', 'window:16', 'sinks:4+window:4', 'sinks:4+window:12', 'h2o:8', 'h2o:16']);
+    expect(points.map((p) => p.policy)).toEqual([
+      'full',
+      'window:8',
+      'window:16',
+      'sinks:4+window:4',
+      'sinks:4+window:12',
+      'h2o:8',
+      'h2o:16',
+    ]);
     for (const p of points) expect(Number.isFinite(p.lossPerChar) && p.lossPerChar > 0).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     const ac = new AbortController();
     let n = 0;
-    await expect(budgetSweep(model, bytes, text, input, { signal: ac.signal, onStep: () => ++n === 5 && ac.abort() })).rejects.toThrow(AbortedError);
+    await expect(budgetSweep(model, bytes, text, input, { signal: ac.signal, onStep: () => ++n === 5 && ac.abort() })).rejects.toThrow(
+      AbortedError,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

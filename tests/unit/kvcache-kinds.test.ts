@@ -86,7 +86,12 @@ describe('quantized cache', () => {
 
   it('int8 logits stay within 0.01 of the float cache for KIVI and per-token; int4 within 0.1 and further off than int8', async () => {
     const err: Record<string, number> = {};
-    for (const [bits, scheme] of [[8, 'kivi'], [8, 'token'], [4, 'kivi'], [4, 'token']] as const) {
+    for (const [bits, scheme] of [
+      [8, 'kivi'],
+      [8, 'token'],
+      [4, 'kivi'],
+      [4, 'token'],
+    ] as const) {
       const r = await run(quantizedCache({ bits, scheme }) as CacheKind<unknown>);
       err[`${bits}${scheme}`] = worst(r.logits, full);
       disposeCache(r.cache);
@@ -101,47 +106,52 @@ describe('quantized cache', () => {
     expect(err['8token']).toBeGreaterThan(0); // it really quantizes
   });
 
-  it('stores integer codes in range, dequantizes within half a step, and counts packed bytes (KIVI ' +
-    'keeps < G key rows in float)', async () => {
-    const c = model.config;
-    const hs = headSize(c);
-    const ref = await run(emptyCache(c).kind);
-    const kinds = [quantizedCache({ bits: 4, scheme: 'token', groupSize: 8 }), quantizedCache({ bits: 8, scheme: 'kivi', groupSize: 16 })];
-    for (const kind of kinds) {
-      const r = await run(kind as CacheKind<unknown>);
-      const T = ids.length;
-      const store = r.cache.layers[0].store as QuantStore;
-      const codes = Array.from(await store.v.codes!.data());
-      const top = kind.name.startsWith('int4') ? 15 : 255;
-      expect(codes.every((x) => Number.isInteger(x) && x >= 0 && x <= top)).toBe(true);
-      expect(Math.max(...codes)).toBe(top);
-      // Dequantized values are within half a quantization step of the floats (a step is at most range / levels).
-      // Layer 0 only: its inputs are the same in both runs; later layers see the quantization's effect.
-      const [a, b] = [await readCache(ref.cache), await readCache(r.cache)];
-      for (let l = 0; l < 1; l++) {
-        for (const part of ['k', 'v'] as const) {
-          const x = a[l][part].flat(2);
-          const range = Math.max(...x) - Math.min(...x);
-          expect(maxAbsDiff(x, b[l][part].flat(2))).toBeLessThanOrEqual(range / top / 2 + 1e-5);
+  it(
+    'stores integer codes in range, dequantizes within half a step, and counts packed bytes (KIVI ' + 'keeps < G key rows in float)',
+    async () => {
+      const c = model.config;
+      const hs = headSize(c);
+      const ref = await run(emptyCache(c).kind);
+      const kinds = [
+        quantizedCache({ bits: 4, scheme: 'token', groupSize: 8 }),
+        quantizedCache({ bits: 8, scheme: 'kivi', groupSize: 16 }),
+      ];
+      for (const kind of kinds) {
+        const r = await run(kind as CacheKind<unknown>);
+        const T = ids.length;
+        const store = r.cache.layers[0].store as QuantStore;
+        const codes = Array.from(await store.v.codes!.data());
+        const top = kind.name.startsWith('int4') ? 15 : 255;
+        expect(codes.every((x) => Number.isInteger(x) && x >= 0 && x <= top)).toBe(true);
+        expect(Math.max(...codes)).toBe(top);
+        // Dequantized values are within half a quantization step of the floats (a step is at most range / levels).
+        // Layer 0 only: its inputs are the same in both runs; later layers see the quantization's effect.
+        const [a, b] = [await readCache(ref.cache), await readCache(r.cache)];
+        for (let l = 0; l < 1; l++) {
+          for (const part of ['k', 'v'] as const) {
+            const x = a[l][part].flat(2);
+            const range = Math.max(...x) - Math.min(...x);
+            expect(maxAbsDiff(x, b[l][part].flat(2))).toBeLessThanOrEqual(range / top / 2 + 1e-5);
+          }
         }
+        const nkv = c.nKvHead;
+        if (kind.name === 'int4-token/g8') {
+          // codes: ½ byte each; scale + zero: 4 bytes each per group of 8 channels; k and v alike.
+          const perPart = (nkv * T * hs) / 2 + 2 * 4 * nkv * T * (hs / 8);
+          expect(cacheBytes(r.cache)).toBe(c.nLayer * 2 * perPart);
+        } else {
+          const R = T % 16; // key rows still waiting for a full group of 16
+          const keys = nkv * (T - R) * hs + 2 * 4 * nkv * ((T - R) / 16) * hs + 4 * nkv * R * hs;
+          const values = nkv * T * hs + 2 * 4 * nkv * T * (hs / 16);
+          expect(store.k.residual!.shape).toEqual([nkv, R, hs]);
+          expect(cacheBytes(r.cache)).toBe(c.nLayer * (keys + values));
+        }
+        expect(tensorBytes(store)).toBeGreaterThan(cacheBytes(r.cache) / c.nLayer);
+        disposeCache(r.cache);
       }
-      const nkv = c.nKvHead;
-      if (kind.name === 'int4-token/g8') {
-        // codes: ½ byte each; scale + zero: 4 bytes each per group of 8 channels; k and v alike.
-        const perPart = (nkv * T * hs) / 2 + 2 * 4 * nkv * T * (hs / 8);
-        expect(cacheBytes(r.cache)).toBe(c.nLayer * 2 * perPart);
-      } else {
-        const R = T % 16; // key rows still waiting for a full group of 16
-        const keys = nkv * (T - R) * hs + 2 * 4 * nkv * ((T - R) / 16) * hs + 4 * nkv * R * hs;
-        const values = nkv * T * hs + 2 * 4 * nkv * T * (hs / 16);
-        expect(store.k.residual!.shape).toEqual([nkv, R, hs]);
-        expect(cacheBytes(r.cache)).toBe(c.nLayer * (keys + values));
-      }
-      expect(tensorBytes(store)).toBeGreaterThan(cacheBytes(r.cache) / c.nLayer);
-      disposeCache(r.cache);
-    }
-    disposeCache(ref.cache);
-  });
+      disposeCache(ref.cache);
+    },
+  );
 
   it('rejects a group size that does not divide the head size', () => {
     const kind = quantizedCache({ bits: 8, scheme: 'token', groupSize: 5 });
@@ -152,30 +162,32 @@ describe('quantized cache', () => {
 });
 
 describe('latent cache', () => {
-  it('at full rank equals the float cache within 1e-4; lower ranks rebuild keys worse, and bytes are ' +
-    '2·r·4 per position per layer', async () => {
-    const c = model.config;
-    const kvd = c.nKvHead * headSize(c);
-    const ref = await run(emptyCache(c).kind);
-    const refKV = await readCache(ref.cache);
-    const logitErr: number[] = [];
-    const keyErr: number[] = [];
-    for (const r of [kvd, 8, 2]) {
-      const kind = await latentCache(model, r);
-      expect(kind.singularValues).toHaveLength(c.nLayer);
-      const out = await run(kind as CacheKind<unknown>);
-      logitErr.push(worst(out.logits, ref.logits));
-      // Layer 0's keys come from the same inputs in both runs: nested subspaces, so the error only grows as r shrinks.
-      keyErr.push(maxAbsDiff((await readCache(out.cache))[0].k.flat(2), refKV[0].k.flat(2)));
-      expect(cacheBytes(out.cache)).toBe(c.nLayer * 2 * r * 4 * ids.length);
-      disposeCache(out.cache);
-    }
-    expect(logitErr[0]).toBeLessThan(1e-4);
-    expect(logitErr[1]).toBeGreaterThan(1e-3);
-    expect(keyErr[1]).toBeGreaterThan(keyErr[0]);
-    expect(keyErr[2]).toBeGreaterThan(keyErr[1]);
-    disposeCache(ref.cache);
-  });
+  it(
+    'at full rank equals the float cache within 1e-4; lower ranks rebuild keys worse, and bytes are ' + '2·r·4 per position per layer',
+    async () => {
+      const c = model.config;
+      const kvd = c.nKvHead * headSize(c);
+      const ref = await run(emptyCache(c).kind);
+      const refKV = await readCache(ref.cache);
+      const logitErr: number[] = [];
+      const keyErr: number[] = [];
+      for (const r of [kvd, 8, 2]) {
+        const kind = await latentCache(model, r);
+        expect(kind.singularValues).toHaveLength(c.nLayer);
+        const out = await run(kind as CacheKind<unknown>);
+        logitErr.push(worst(out.logits, ref.logits));
+        // Layer 0's keys come from the same inputs in both runs: nested subspaces, so the error only grows as r shrinks.
+        keyErr.push(maxAbsDiff((await readCache(out.cache))[0].k.flat(2), refKV[0].k.flat(2)));
+        expect(cacheBytes(out.cache)).toBe(c.nLayer * 2 * r * 4 * ids.length);
+        disposeCache(out.cache);
+      }
+      expect(logitErr[0]).toBeLessThan(1e-4);
+      expect(logitErr[1]).toBeGreaterThan(1e-3);
+      expect(keyErr[1]).toBeGreaterThan(keyErr[0]);
+      expect(keyErr[2]).toBeGreaterThan(keyErr[1]);
+      disposeCache(ref.cache);
+    },
+  );
 
   it('rejects a rank outside 1 … nKvHead·hs', async () => {
     await expect(latentCache(model, 0)).rejects.toThrow(/latent rank must be an integer from 1 to 32/);
@@ -186,7 +198,11 @@ describe('latent cache', () => {
 describe('tensors', () => {
   it('every kind returns tf.memory().numTensors to where it was', async () => {
     const before = tf.memory().numTensors;
-    for (const kind of [quantizedCache({ bits: 8, scheme: 'kivi' }), quantizedCache({ bits: 4, scheme: 'token' }), await latentCache(model, 8)]) {
+    for (const kind of [
+      quantizedCache({ bits: 8, scheme: 'kivi' }),
+      quantizedCache({ bits: 4, scheme: 'token' }),
+      await latentCache(model, 8),
+    ]) {
       for (let i = 0; i < 3; i++) {
         const r = await run(kind as CacheKind<unknown>);
         await readCache(r.cache);

@@ -5,7 +5,16 @@ import { generateCached } from '../../lib/gpt/generate';
 import { generatePaged } from '../../lib/gpt/generate-paged';
 import { disposeCache, emptyCache } from '../../lib/gpt/kvcache';
 import {
-  addSequence, createPagedCache, disposePaged, forkSequence, forwardPaged, freeSequence, type PagedCache, PoolExhaustedError, poolStats, readSequence,
+  addSequence,
+  createPagedCache,
+  disposePaged,
+  forkSequence,
+  forwardPaged,
+  freeSequence,
+  type PagedCache,
+  PoolExhaustedError,
+  poolStats,
+  readSequence,
 } from '../../lib/gpt/kvcache-paged';
 import { disposeWeights } from '../../lib/gpt/params';
 import { bytes, maxAbsDiff, tinyModel, useCpu } from './gpt-helpers';
@@ -62,7 +71,11 @@ describe('paged cache', () => {
       got[i].push(r.logits[0]);
     }
     for (let t = 0; t < 6; t++) {
-      const r = await step(p, ['s0', 's1', 's2'], next.map((n) => [n[t]]));
+      const r = await step(
+        p,
+        ['s0', 's1', 's2'],
+        next.map((n) => [n[t]]),
+      );
       p = r.p;
       r.logits.forEach((l, i) => got[i].push(l));
     }

@@ -4,7 +4,15 @@ import { kvDim } from '../../lib/gpt/config';
 import { forward, type GPT } from '../../lib/gpt/forward';
 import { generateCached } from '../../lib/gpt/generate';
 import { disposeCache, emptyCache, type KVCache } from '../../lib/gpt/kvcache';
-import { applyPolicy, attentionMass, type CachePolicy, parsePolicy, PolicyError, policyName, rowsToKeep } from '../../lib/gpt/kvcache-policy';
+import {
+  applyPolicy,
+  attentionMass,
+  type CachePolicy,
+  parsePolicy,
+  PolicyError,
+  policyName,
+  rowsToKeep,
+} from '../../lib/gpt/kvcache-policy';
 import { quantizedCache } from '../../lib/gpt/kvcache-quantized';
 import { disposeWeights } from '../../lib/gpt/params';
 import { referenceForward, type RefWeights, type Visible } from './helpers/reference';
@@ -81,7 +89,9 @@ describe('cache policies', () => {
     const { cache } = await decode({ type: 'h2o', budget: 8, recent: 3 }, (c, s) => {
       for (const l of c.layers) {
         expect(l.positions).toHaveLength(Math.min(8, s + 1));
-        expect(l.positions.slice(-Math.min(3, s + 1))).toEqual(Array.from({ length: Math.min(3, s + 1) }, (_, i) => s + 1 - Math.min(3, s + 1) + i));
+        expect(l.positions.slice(-Math.min(3, s + 1))).toEqual(
+          Array.from({ length: Math.min(3, s + 1) }, (_, i) => s + 1 - Math.min(3, s + 1) + i),
+        );
         expect([...l.positions].sort((a, b) => a - b)).toEqual(l.positions);
         expect(l.mass).toHaveLength(l.positions.length);
       }
@@ -105,14 +115,23 @@ describe('cache policies', () => {
 
   it('generateCached with a policy reports truthful rows and bytes and the step’s evictions; KIVI cannot evict', async () => {
     const recs = [];
-    for await (const r of generateCached(model, bytes, ids.slice(0, 5), { maxNewTokens: 10, sampling: {}, policy: { type: 'sinks', sinks: 1, window: 3 } })) {
+    for await (const r of generateCached(model, bytes, ids.slice(0, 5), {
+      maxNewTokens: 10,
+      sampling: {},
+      policy: { type: 'sinks', sinks: 1, window: 3 },
+    })) {
       recs.push({ length: r.cacheLength, bytes: r.cacheBytes, ev: r.evictions?.filter((e) => e.layer === 0).map((e) => e.position) });
     }
     expect(recs.map((r) => r.length)).toEqual(Array(10).fill(4));
     expect(recs[0].ev).toEqual([1]); // prompt 0..4 → keep 0 and 2, 3, 4
     expect(recs[1].ev).toEqual([2]);
     expect(recs[0].bytes).toBe(2 * model.config.nLayer * kvDim(model.config) * 4 * 4); // 4 rows of float32
-    const gen = generateCached(model, bytes, ids.slice(0, 40), { maxNewTokens: 2, sampling: {}, cacheKind: quantizedCache({ bits: 8, scheme: 'kivi', groupSize: 8 }), policy: { type: 'window', window: 4 } });
+    const gen = generateCached(model, bytes, ids.slice(0, 40), {
+      maxNewTokens: 2,
+      sampling: {},
+      cacheKind: quantizedCache({ bits: 8, scheme: 'kivi', groupSize: 8 }),
+      policy: { type: 'window', window: 4 },
+    });
     await expect(gen.next()).rejects.toThrow(PolicyError);
   });
 

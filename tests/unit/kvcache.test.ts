@@ -16,7 +16,11 @@ describe('KV cache', () => {
     const oneLast = (await one.logits.array())[0][22];
     let cache: KVCache = emptyCache(model.config);
     let last: number[] = [];
-    for (const [a, b] of [[0, 5], [5, 16], [16, 23]]) {
+    for (const [a, b] of [
+      [0, 5],
+      [5, 16],
+      [16, 23],
+    ]) {
       const chunk = ids.slice(a, b);
       const out = forward(model, tf.tensor2d(chunk, [1, chunk.length], 'int32'), cache, { logits: 'last' });
       disposeCache(cache);

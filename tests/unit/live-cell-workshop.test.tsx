@@ -12,7 +12,16 @@ const DEFAULTS = { n: 3, word: 'a' };
 function Counter() {
   const [state, update, reset] = useCellState(DEFAULTS, { name: 'counter', allowed: { n: (v) => typeof v === 'number' && v < 100 } });
   return (
-    <LiveCell title="Counter" name="counter" onReset={reset} controls={<button type="button" onClick={() => update({ n: state.n + 1 })}>More</button>}>
+    <LiveCell
+      title="Counter"
+      name="counter"
+      onReset={reset}
+      controls={
+        <button type="button" onClick={() => update({ n: state.n + 1 })}>
+          More
+        </button>
+      }
+    >
       <p data-testid="out">
         {state.n}
         {state.word}
@@ -22,10 +31,11 @@ function Counter() {
 }
 
 const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
-const settle = () => act(async () => {
-  await frame();
-  await new Promise((r) => setTimeout(r, 300)); // the URL write waits 250 ms after the last change
-});
+const settle = () =>
+  act(async () => {
+    await frame();
+    await new Promise((r) => setTimeout(r, 300)); // the URL write waits 250 ms after the last change
+  });
 
 describe('LiveCell in a workshop', () => {
   it('a click on the output focuses the cell; a click on a control leaves focus on the control', () => {

@@ -11,10 +11,19 @@ beforeAll(async () => {
 describe('crossEntropy', () => {
   it('equals −mean log softmax at the targets, computed by hand', async () => {
     const logits = [
-      [[1, 2, 3], [0, 0, 0]],
-      [[-1, 5, 2], [3, 1, -2]],
+      [
+        [1, 2, 3],
+        [0, 0, 0],
+      ],
+      [
+        [-1, 5, 2],
+        [3, 1, -2],
+      ],
     ];
-    const targets = [[2, 0], [1, 2]];
+    const targets = [
+      [2, 0],
+      [1, 2],
+    ];
     let want = 0;
     logits.flat().forEach((row, i) => {
       const m = Math.max(...row);
@@ -28,7 +37,12 @@ describe('crossEntropy', () => {
   });
 
   it('has a gradient equal to (softmax − onehot) / N', async () => {
-    const x = tf.tensor3d([[[1, 2, 3], [0.5, -1, 0]]]);
+    const x = tf.tensor3d([
+      [
+        [1, 2, 3],
+        [0.5, -1, 0],
+      ],
+    ]);
     const y = tf.tensor2d([[0, 2]], [1, 2], 'int32');
     const g = tf.grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor3D, y))(x);
     const want = tf.div(tf.sub(tf.softmax(x), tf.reshape(tf.oneHot(tf.reshape(y, [2]) as tf.Tensor1D, 3), [1, 2, 3])), 2);
@@ -46,7 +60,11 @@ describe('textLoss', () => {
     const text = 'Emma Woodhouse, handsome'; // 24 bytes: windows of 8, 8, 7 inputs
     const ids = bytes.encode(text);
     let want = 0;
-    for (const [a, b] of [[0, 8], [8, 16], [16, 23]]) {
+    for (const [a, b] of [
+      [0, 8],
+      [8, 16],
+      [16, 23],
+    ]) {
       const x = tf.tensor2d(ids.slice(a, b), [1, b - a], 'int32');
       const y = tf.tensor2d(ids.slice(a + 1, b + 1), [1, b - a], 'int32');
       want += (await crossEntropy(forward(model, x, null).logits, y).data())[0] * (b - a);

@@ -83,7 +83,16 @@ describe('one head, stage by stage', () => {
   });
 
   it('weightedSum and the number format', () => {
-    expect(weightedSum([0.5, 0.5, 0], [[2, 0], [0, 4], [9, 9]])).toEqual([1, 2]);
+    expect(
+      weightedSum(
+        [0.5, 0.5, 0],
+        [
+          [2, 0],
+          [0, 4],
+          [9, 9],
+        ],
+      ),
+    ).toEqual([1, 2]);
     expect(formatValue(-Infinity)).toBe('−∞');
     expect(formatValue(-0.001)).toBe('0.00');
     expect(formatValue(-1.5, 1)).toBe('−1.5');

@@ -20,7 +20,10 @@ beforeAll(async () => {
 afterAll(() => disposeWeights(model.weights));
 
 describe('non-finite logits', () => {
-  for (const [mode, gen] of [['cached', generateCached], ['naive', generateNaive]] as const) {
+  for (const [mode, gen] of [
+    ['cached', generateCached],
+    ['naive', generateNaive],
+  ] as const) {
     it(`${mode} generation throws NonFiniteLogitsError at the first step and frees its tensors`, async () => {
       const before = tf.memory().numTensors;
       const steps = gen(model, bytes, bytes.encode('Emma'), { maxNewTokens: 3, sampling: {} });

@@ -26,7 +26,16 @@ function runs(): RaceRuns {
   const naive = Array.from({ length: 32 }, (_, i) => (i === 0 ? 30 : 10 + i * 0.5));
   const cached = Array.from({ length: 32 }, (_, i) => (i === 0 ? 28 : i === 5 ? 22.4 : 4 + (i % 3) * 0.1));
   const ids = Array.from({ length: 32 }, (_, i) => i);
-  return { naive: [{ ms: naive, ids }, { ms: naive.map((x) => x * 1.1), ids }], cached: [{ ms: cached, ids }, { ms: cached, ids }] };
+  return {
+    naive: [
+      { ms: naive, ids },
+      { ms: naive.map((x) => x * 1.1), ids },
+    ],
+    cached: [
+      { ms: cached, ids },
+      { ms: cached, ids },
+    ],
+  };
 }
 
 const BACKEND: BackendState = { status: 'ready', report: { name: 'wasm', requested: null, adapter: null, skipped: [] } };

@@ -76,13 +76,23 @@ describe('race arithmetic', () => {
     expect(checkRaceInput(256, 0, 32)).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
     expect(checkRaceInput(256, 1300, 32)).toMatchObject({ ok: false, message: expect.stringMatching(/1300 tokens.*at most 256/) });
     expect(checkRaceInput(256, 256, 32)).toMatchObject({ ok: false, message: expect.stringMatching(/room for 1 new token.*at least 2/) });
-    expect(checkRaceInput(256, 255, 32)).toEqual({ ok: true, tokens: 2, options: [2], capped: expect.stringMatching(/32 tokens asked for, but only 2 fit/) });
+    expect(checkRaceInput(256, 255, 32)).toEqual({
+      ok: true,
+      tokens: 2,
+      options: [2],
+      capped: expect.stringMatching(/32 tokens asked for, but only 2 fit/),
+    });
   });
 
   it('256 is offered only where it fits, and a capped request says how many and why', () => {
     expect(checkRaceInput(256, 1, 256)).toEqual({ ok: true, tokens: 256, options: [32, 64, 128, 256], capped: null });
     const capped = checkRaceInput(256, 10, 256);
-    expect(capped).toEqual({ ok: true, tokens: 247, options: [32, 64, 128], capped: expect.stringContaining('only 247 fit after this 10-token prompt') });
+    expect(capped).toEqual({
+      ok: true,
+      tokens: 247,
+      options: [32, 64, 128],
+      capped: expect.stringContaining('only 247 fit after this 10-token prompt'),
+    });
   });
 
   it('marks a step far slower than its neighbours as an outlier, in either generator, never the prefill', () => {

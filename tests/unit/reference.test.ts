@@ -8,7 +8,11 @@ import { maxAbsDiff, tinyModel, useCpu } from './gpt-helpers';
 beforeAll(useCpu);
 
 describe('float64 reference forward', () => {
-  for (const [label, nKvHead] of [['MHA', 4], ['GQA nHead/2', 2], ['MQA', 1]] as const) {
+  for (const [label, nKvHead] of [
+    ['MHA', 4],
+    ['GQA nHead/2', 2],
+    ['MQA', 1],
+  ] as const) {
     it(`matches the tfjs logits within 1e-4 for ${label} (nKvHead ${nKvHead})`, async () => {
       // init ×5: logits of a few units, far from uniform, so a wrong head mapping would show
       const model = tinyModel({ nKvHead, nHead: 4, nEmbd: 32, blockSize: 24 }, 5, 5);

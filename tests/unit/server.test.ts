@@ -28,8 +28,16 @@ function site(): string {
 }
 
 const good = {
-  kind: 'race', nickname: 'Elinor', device: 'Apple M2', backend: 'webgpu', model: 'austen',
-  tokens: 128, repeats: 3, naiveMedianMs: 40, cachedMedianMs: 10, tokensMatch: true,
+  kind: 'race',
+  nickname: 'Elinor',
+  device: 'Apple M2',
+  backend: 'webgpu',
+  model: 'austen',
+  tokens: 128,
+  repeats: 3,
+  naiveMedianMs: 40,
+  cachedMedianMs: 10,
+  tokensMatch: true,
 };
 
 beforeEach(async () => {
@@ -224,9 +232,14 @@ describe('kvlab serve: the command', () => {
     const { spawnSync } = await import('node:child_process');
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
-    const r = spawnSync(process.execPath, ['bin/kvlab.js', 'serve', '--dir', dir, '--port', String(port), '--results', results], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['bin/kvlab.js', 'serve', '--dir', dir, '--port', String(port), '--results', results], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`kvlab: port ${port} is already in use — stop the other server or pick another port: kvlab serve --port ${port + 1}`);
+    expect(r.stderr.trim()).toBe(
+      `kvlab: port ${port} is already in use — stop the other server or pick another port: kvlab serve --port ${port + 1}`,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

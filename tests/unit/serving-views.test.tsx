@@ -9,14 +9,33 @@ import type { ServerView, SessionView } from '@/lib/lessons/serving-sim';
 afterEach(cleanup);
 
 const session = (id: number, blocks: number[], length: number, done = false): SessionView => ({
-  id, prompt: 'p', text: ' and so', promptTokens: length - 1, generated: 2, maxNewTokens: 5, length, blocks, shared: 0, done, ttftMs: 1, ids: [1, 2],
+  id,
+  prompt: 'p',
+  text: ' and so',
+  promptTokens: length - 1,
+  generated: 2,
+  maxNewTokens: 5,
+  length,
+  blocks,
+  shared: 0,
+  done,
+  ttftMs: 1,
+  ids: [1, 2],
 });
 
 describe('serving views (plain props)', () => {
   it('the pool shows every block with who holds it, a shared block with its reference count, free ones as free', () => {
     const view: ServerView = {
-      blockSize: 16, numBlocks: 4, owners: [[-1, 1, 2], [1], [], []], filled: [16, 5, 0, 0], used: 2, free: 2, shared: 1, emptySlots: 11,
-      sessions: [session(1, [0, 1], 21), session(2, [0], 16)], copies: 0,
+      blockSize: 16,
+      numBlocks: 4,
+      owners: [[-1, 1, 2], [1], [], []],
+      filled: [16, 5, 0, 0],
+      used: 2,
+      free: 2,
+      shared: 1,
+      emptySlots: 11,
+      sessions: [session(1, [0, 1], 21), session(2, [0], 16)],
+      copies: 0,
     };
     const { container } = render(<BlockPoolView view={view} />);
     const blocks = container.querySelectorAll('.pool-block');
@@ -28,7 +47,9 @@ describe('serving views (plain props)', () => {
   });
 
   it('block tables list each running session’s blocks and its waste under both allocators', () => {
-    const { container } = render(<BlockTables sessions={[session(1, [0, 3], 21), session(2, [1], 16, true)]} blockSize={16} reserve={256} />);
+    const { container } = render(
+      <BlockTables sessions={[session(1, [0, 3], 21), session(2, [1], 16, true)]} blockSize={16} reserve={256} />,
+    );
     const rows = container.querySelectorAll('tbody tr');
     expect(rows[0].querySelector('[data-table]')!.getAttribute('data-table')).toBe('0,3');
     // positions, table, paged empty slots (2·16 − 21), contiguous unused (256 − 21)

@@ -6,7 +6,16 @@ const llama70 = findPreset('llama-3.1-70b')!.layout;
 
 describe('sessions per GPU, by hand', () => {
   it('Llama 3.1 70B, bf16 cache, int4 weights (35.3 GB) on 80 GB at 0.9: 27 reserved at 4,096 against 111 paged at 1,000', () => {
-    const r = servingCapacity({ layout: llama70, kvDtype: 'bf16', gpuBytes: 80e9, utilization: 0.9, weightBytes: 35.3e9, maxContext: 4096, meanLength: 1000, blockSize: 16 });
+    const r = servingCapacity({
+      layout: llama70,
+      kvDtype: 'bf16',
+      gpuBytes: 80e9,
+      utilization: 0.9,
+      weightBytes: 35.3e9,
+      maxContext: 4096,
+      meanLength: 1000,
+      blockSize: 16,
+    });
     expect(r.bytesPerToken).toBe(327_680); // 2·80·8·128·2
     expect(r.freeBytes).toBeCloseTo(36.7e9, -3);
     expect(r.contiguous.bytesPerSession).toBe(4096 * 327_680); // 1.342 GB
@@ -19,14 +28,32 @@ describe('sessions per GPU, by hand', () => {
   });
 
   it('weights that do not fit leave no sessions at all', () => {
-    const r = servingCapacity({ layout: llama70, kvDtype: 'bf16', gpuBytes: 80e9, utilization: 0.9, weightBytes: 141.2e9, maxContext: 4096, meanLength: 1000, blockSize: 16 });
+    const r = servingCapacity({
+      layout: llama70,
+      kvDtype: 'bf16',
+      gpuBytes: 80e9,
+      utilization: 0.9,
+      weightBytes: 141.2e9,
+      maxContext: 4096,
+      meanLength: 1000,
+      blockSize: 16,
+    });
     expect(r.freeBytes).toBeLessThan(0);
     expect(r.contiguous.sessions).toBe(0);
     expect(r.paged.sessions).toBe(0);
   });
 
   it('rejects a mean length above the reservation and a utilization above 1', () => {
-    const base = { layout: llama70, kvDtype: 'bf16' as const, gpuBytes: 80e9, utilization: 0.9, weightBytes: 35e9, maxContext: 4096, meanLength: 1000, blockSize: 16 };
+    const base = {
+      layout: llama70,
+      kvDtype: 'bf16' as const,
+      gpuBytes: 80e9,
+      utilization: 0.9,
+      weightBytes: 35e9,
+      maxContext: 4096,
+      meanLength: 1000,
+      blockSize: 16,
+    };
     expect(() => servingCapacity({ ...base, meanLength: 5000 })).toThrow(/mean length/);
     expect(() => servingCapacity({ ...base, utilization: 1.5 })).toThrow(/utilization/);
   });

@@ -16,7 +16,12 @@ describe('lib/stats: the one median, quantile, maxAbs and firstDifference', () =
   });
 
   it('maxAbs ignores -Infinity (masked scores) and is 0 for nothing', () => {
-    expect(maxAbs([[0, -3, 2], [-Infinity, 1]])).toBe(3);
+    expect(
+      maxAbs([
+        [0, -3, 2],
+        [-Infinity, 1],
+      ]),
+    ).toBe(3);
     expect(maxAbs([])).toBe(0);
   });
 

@@ -25,7 +25,12 @@ describe('TokenChips', () => {
     const group = container.querySelector('[data-char-group="😀"]')!;
     expect(group.querySelector('.chip-group-char')!.textContent).toBe('😀');
     const tips = Array.from(group.querySelectorAll('.chip-tip'), (t) => t.textContent);
-    expect(tips).toEqual(['id 240 · bytes F0 · prompt', 'id 159 · bytes 9F · prompt', 'id 152 · bytes 98 · prompt', 'id 128 · bytes 80 · prompt']);
+    expect(tips).toEqual([
+      'id 240 · bytes F0 · prompt',
+      'id 159 · bytes 9F · prompt',
+      'id 152 · bytes 98 · prompt',
+      'id 128 · bytes 80 · prompt',
+    ]);
     expect(container.querySelectorAll('.chip')).toHaveLength(10); // every token is still one chip
     expect(container.querySelector('[data-byte-note]')!.textContent).toMatch(/byte-level BPE.*4 UTF-8 bytes/);
   });

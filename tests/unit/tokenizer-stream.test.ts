@@ -8,7 +8,14 @@ const bytes = new ByteTokenizer();
 const shipped = loadTokenizer(JSON.parse(readFileSync('public/models/austen/tokenizer.json', 'utf8')));
 // Merges that cut characters: 😀 (F0 9F 98 80) becomes two 2-byte tokens, and " 傲" (20 E5 82 B2) a token
 // " \xE5" that ends one byte into the character.
-const halves = new BpeTokenizer([[0xf0, 0x9f], [0x98, 0x80], [0x20, 0xe5]], '[\\s\\S]+');
+const halves = new BpeTokenizer(
+  [
+    [0xf0, 0x9f],
+    [0x98, 0x80],
+    [0x20, 0xe5],
+  ],
+  '[\\s\\S]+',
+);
 
 /** Pushes every id and returns what each push printed, then what flush printed. */
 function stream(t: Tokenizer, ids: number[]): { chunks: string[]; tail: string } {
@@ -31,7 +38,12 @@ describe('streaming token text', () => {
   });
 
   it('decoding token by token would have printed U+FFFD for the same ids', () => {
-    expect(halves.encode('😀').map((id) => halves.decode([id])).join('')).toContain('\uFFFD');
+    expect(
+      halves
+        .encode('😀')
+        .map((id) => halves.decode([id]))
+        .join(''),
+    ).toContain('\uFFFD');
   });
 
   it('flushes a character cut off at the end as U+FFFD, as decode does', () => {

@@ -3,10 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { countPieces, trainBpe } from '@/lib/train/bpe-train';
 import { AUSTEN_NOVELS, loadAusten, splitChapters, toParagraphs, VALIDATION_RULE } from '@/lib/train/corpus';
 import {
-  BpeTokenizer, ByteTokenizer, GPT2_PATTERN, loadTokenizer, preTokenize, TokenizerError, wtf8Decode, wtf8Encode, type Tokenizer,
+  BpeTokenizer,
+  ByteTokenizer,
+  GPT2_PATTERN,
+  loadTokenizer,
+  preTokenize,
+  TokenizerError,
+  wtf8Decode,
+  wtf8Encode,
+  type Tokenizer,
 } from '@/lib/gpt/tokenizer';
 
-const AUSTEN = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, ' +
+const AUSTEN =
+  'It is a truth universally acknowledged, that a single man in possession of a good fortune, ' +
   'must be in want of a wife.\n\n"My dear Mr. Bennet," said his lady to him one day, "have you heard that ' +
   'Netherfield Park is let at last?"--Mr. Bennet replied that he had not. It cost £20,000.';
 
@@ -59,7 +68,11 @@ const ALL_CASES = [...Object.values(FIXED_CASES), ...RANDOM];
 
 const shipped = BpeTokenizer.fromJSON(JSON.parse(readFileSync('data/tokenizer/austen-bpe-768.json', 'utf8')));
 const tiny = trainBpe(AUSTEN + ' ' + FIXED_CASES.accented + FIXED_CASES.emoji, { vocabSize: 300 });
-const tokenizers: [string, Tokenizer][] = [['ByteTokenizer', new ByteTokenizer()], ['tiny BPE', tiny], ['shipped BPE', shipped]];
+const tokenizers: [string, Tokenizer][] = [
+  ['ByteTokenizer', new ByteTokenizer()],
+  ['tiny BPE', tiny],
+  ['shipped BPE', shipped],
+];
 
 describe('WTF-8 layer', () => {
   it('writes well-formed text exactly as UTF-8 (same bytes as TextEncoder)', () => {
@@ -144,11 +157,20 @@ describe('BpeTokenizer', () => {
     expect(a.merges).toEqual(b.merges);
     expect(a.vocabSize).toBe(290);
     expect(trainBpe('aa aa aa bb', { vocabSize: 257 }).merges).toEqual([[97, 97]]);
-    expect(countPieces('the cat the')).toEqual(new Map([['the', 1], [' cat', 1], [' the', 1]]));
+    expect(countPieces('the cat the')).toEqual(
+      new Map([
+        ['the', 1],
+        [' cat', 1],
+        [' the', 1],
+      ]),
+    );
   });
 
   it('applies merges by rank, so encoding follows the learned order', () => {
-    const tok = new BpeTokenizer([[98, 99], [97, 98]]); // "bc" first, then "ab"
+    const tok = new BpeTokenizer([
+      [98, 99],
+      [97, 98],
+    ]); // "bc" first, then "ab"
     expect(tok.encode('abc')).toEqual([97, 256]);
   });
 
@@ -167,7 +189,18 @@ describe('BpeTokenizer', () => {
     ['merges not an array', () => ({ ...good(), merges: 'x' }), /"merges" must be an array/],
     ['a merge that is not a pair', () => ({ ...good(), merges: [[1, 2, 3]], vocabSize: 257 }), /merges\[0\] must be a pair/],
     ['a merge using a later token', () => ({ ...good(), merges: [[256, 1]], vocabSize: 257 }), /merges\[0\].*not yet defined/],
-    ['a repeated merge', () => ({ ...good(), merges: [[1, 2], [1, 2]], vocabSize: 258 }), /merges\[1\].*repeats/],
+    [
+      'a repeated merge',
+      () => ({
+        ...good(),
+        merges: [
+          [1, 2],
+          [1, 2],
+        ],
+        vocabSize: 258,
+      }),
+      /merges\[1\].*repeats/,
+    ],
     ['wrong vocabSize', () => ({ ...good(), vocabSize: 999 }), /"vocabSize" is 999/],
   ])('rejects malformed JSON (%s) with a message naming the problem', (_, make, message) => {
     expect(() => BpeTokenizer.fromJSON(make())).toThrow(message);
@@ -183,7 +216,13 @@ describe('loadTokenizer', () => {
   });
 
   it('throws a TokenizerError for every malformed file, so the CLI exits 2 and the app says which file', () => {
-    for (const bad of [null, [], { type: 'sentencepiece' }, { type: 'byte', version: 2, vocabSize: 256 }, { ...shipped.toJSON(), merges: [[9999, 1]] }]) {
+    for (const bad of [
+      null,
+      [],
+      { type: 'sentencepiece' },
+      { type: 'byte', version: 2, vocabSize: 256 },
+      { ...shipped.toJSON(), merges: [[9999, 1]] },
+    ]) {
       expect(() => loadTokenizer(bad)).toThrow(TokenizerError);
     }
   });
@@ -194,7 +233,9 @@ describe('Austen corpus', () => {
 
   it('unwraps hard-wrapped lines into one-line paragraphs', () => {
     expect(toParagraphs('Chapter 1\r\n\r\nIt is a truth\r\n  universally\nacknowledged.\n\n\n\nNext.')).toEqual([
-      'Chapter 1', 'It is a truth universally acknowledged.', 'Next.',
+      'Chapter 1',
+      'It is a truth universally acknowledged.',
+      'Next.',
     ]);
   });
 

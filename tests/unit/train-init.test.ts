@@ -52,13 +52,14 @@ describe('starting a run from an exported model directory', () => {
     tf.dispose(Object.values(w));
   });
 
-  it('reads the exported weights back bit for bit, through lib/gpt\'s loader, without leaking tensors', async () => {
+  it("reads the exported weights back bit for bit, through lib/gpt's loader, without leaking tensors", async () => {
     const before = tf.memory().numTensors;
     const src = await loadInitSource(exported);
     expect(tf.memory().numTensors).toBe(before);
     expect(src.kind).toBe('export');
     expect(src.config).toEqual(config);
-    for (const { name } of paramSpecs(config)) expect(Buffer.compare(Buffer.from(src.params.get(name)!.buffer), Buffer.from(params.get(name)!.buffer)), name).toBe(0);
+    for (const { name } of paramSpecs(config))
+      expect(Buffer.compare(Buffer.from(src.params.get(name)!.buffer), Buffer.from(params.get(name)!.buffer)), name).toBe(0);
   });
 
   it('still reads a training checkpoint, and says what it needs when the directory is neither', async () => {

@@ -17,10 +17,14 @@ const root = path.resolve(__dirname, '../..');
 
 /** Runs the real training script on the smoke config and returns its loss.csv rows. */
 function train(out: string, extra: string[] = []): { step: number; train: number; val: number | null }[] {
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--config', 'scripts/configs/smoke.json', '--out', out, ...extra], {
-    cwd: root,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/train.ts', '--config', 'scripts/configs/smoke.json', '--out', out, ...extra],
+    {
+      cwd: root,
+      stdio: 'pipe',
+    },
+  );
   return fs
     .readFileSync(path.join(out, 'loss.csv'), 'utf8')
     .trim()
@@ -116,7 +120,10 @@ describe('GQA conversion by mean-pooling key/value heads', () => {
         const rows = a.length / (3 * C);
         for (let r = 0; r < rows; r++) {
           for (const base of [C, 2 * C]) {
-            for (const [dst, src] of [[1, 0], [3, 2]]) {
+            for (const [dst, src] of [
+              [1, 0],
+              [3, 2],
+            ]) {
               for (let d = 0; d < hs; d++) a[r * 3 * C + base + dst * hs + d] = a[r * 3 * C + base + src * hs + d];
             }
           }

@@ -19,7 +19,12 @@ describe('the model thread (engine behind the message protocol)', () => {
   it('steps a cached generator by id, returns plain records and cache arrays, and frees it on genReturn', async () => {
     const { client } = setup();
     const before = tf.memory().numTensors;
-    const started = await client.call('genStart', { model: 'tiny', prompt: 'Emma', mode: 'cached', options: { maxNewTokens: 5, sampling: {} } });
+    const started = await client.call('genStart', {
+      model: 'tiny',
+      prompt: 'Emma',
+      mode: 'cached',
+      options: { maxNewTokens: 5, sampling: {} },
+    });
     expect(started.ids).toEqual(bytes.encode('Emma'));
     const first = await client.call('genNext', { gen: started.gen, readCache: true });
     expect(first?.record.processed).toBe(4);
@@ -33,7 +38,9 @@ describe('the model thread (engine behind the message protocol)', () => {
 
   it('keeps an error its name across the wall (an empty prompt is an EmptyPromptError)', async () => {
     const { client } = setup();
-    await expect(client.call('genStart', { model: 'tiny', prompt: '', mode: 'cached', options: { maxNewTokens: 2, sampling: {} } })).rejects.toMatchObject({
+    await expect(
+      client.call('genStart', { model: 'tiny', prompt: '', mode: 'cached', options: { maxNewTokens: 2, sampling: {} } }),
+    ).rejects.toMatchObject({
       name: 'EmptyPromptError',
     });
     await expect(client.call('trace', { model: 'nope', ids: [1] })).rejects.toThrow(/not loaded/);
@@ -71,7 +78,12 @@ describe('the model thread (engine behind the message protocol)', () => {
   it('steps a cache policy by id, evicting down to the budget, and frees the generator on policyReturn', async () => {
     const { client } = setup();
     const before = tf.memory().numTensors;
-    const { gen } = await client.call('policyStart', { model: 'tiny', ids: bytes.encode('Mr. Darcy'), policy: { type: 'window', window: 6 }, maxNew: 6 });
+    const { gen } = await client.call('policyStart', {
+      model: 'tiny',
+      ids: bytes.encode('Mr. Darcy'),
+      policy: { type: 'window', window: 6 },
+      maxNew: 6,
+    });
     const first = await client.call('policyNext', { gen });
     const second = await client.call('policyNext', { gen });
     expect(second!.step).toBe(first!.step + 1);
@@ -88,17 +100,25 @@ describe('the model thread (engine behind the message protocol)', () => {
     const before = tf.memory().numTensors;
     const seen: { sinks?: unknown; done?: number; point?: { budget: number } }[] = [];
     const input = { tokens: 12, budgets: [6, 8], kinds: ['window' as const] };
-    const points = await client.call('budgetSweep', { model: 'tiny', text: 'It is a truth universally acknowledged', input }, { onProgress: (p) => seen.push(p as (typeof seen)[number]) });
+    const points = await client.call(
+      'budgetSweep',
+      { model: 'tiny', text: 'It is a truth universally acknowledged', input },
+      { onProgress: (p) => seen.push(p as (typeof seen)[number]) },
+    );
     expect(points.map((p) => p.budget)).toEqual([11, 6, 8]); // the full cache first, then each budget
     expect(seen[0].sinks).toBeDefined();
     expect(seen.filter((p) => p.point)).toHaveLength(3);
     expect(tf.memory().numTensors).toBe(before);
 
     const controller = new AbortController();
-    const stopped = client.call('budgetSweep', { model: 'tiny', text: 'It is a truth universally acknowledged', input }, {
-      signal: controller.signal,
-      onProgress: (p) => (p as { point?: unknown }).point && controller.abort(),
-    });
+    const stopped = client.call(
+      'budgetSweep',
+      { model: 'tiny', text: 'It is a truth universally acknowledged', input },
+      {
+        signal: controller.signal,
+        onProgress: (p) => (p as { point?: unknown }).point && controller.abort(),
+      },
+    );
     await expect(stopped).rejects.toMatchObject({ name: 'AbortedError' });
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -113,7 +133,9 @@ describe('the model thread (engine behind the message protocol)', () => {
     expect(stepped.advanced).toBe(1);
     expect(stepped.view.sessions[0].generated).toBe(2);
     // 4 blocks of 16: a 60-token prompt needs 4 more while the first session holds one.
-    await expect(client.call('serverAdmit', { server, prompt: 'x'.repeat(60), tokens: 3, usePrefix: false })).rejects.toMatchObject({ name: 'OutOfBlocksError' });
+    await expect(client.call('serverAdmit', { server, prompt: 'x'.repeat(60), tokens: 3, usePrefix: false })).rejects.toMatchObject({
+      name: 'OutOfBlocksError',
+    });
     await client.call('serverDispose', { server });
     expect(tf.memory().numTensors).toBe(before);
     await expect(client.call('serverStep', { server })).rejects.toThrow(/reset/);

@@ -80,13 +80,24 @@ export function referenceForward(c: GPTConfig, w: RefWeights, ids: readonly numb
   });
   for (let l = 0; l < c.nLayer; l++) {
     const p = `h.${l}`;
-    const att = attention(xs.map((x) => layerNormRow(x, w[`${p}.ln_1.weight`], w[`${p}.ln_1.bias`])), w, l, c, visible);
+    const att = attention(
+      xs.map((x) => layerNormRow(x, w[`${p}.ln_1.weight`], w[`${p}.ln_1.bias`])),
+      w,
+      l,
+      c,
+      visible,
+    );
     xs = xs.map((x, t) => {
       const a = linearRow(att[t], w[`${p}.attn.c_proj.weight`], w[`${p}.attn.c_proj.bias`], C);
       return x.map((v, i) => v + a[i]);
     });
     xs = xs.map((x) => {
-      const h = linearRow(layerNormRow(x, w[`${p}.ln_2.weight`], w[`${p}.ln_2.bias`]), w[`${p}.mlp.c_fc.weight`], w[`${p}.mlp.c_fc.bias`], 4 * C);
+      const h = linearRow(
+        layerNormRow(x, w[`${p}.ln_2.weight`], w[`${p}.ln_2.bias`]),
+        w[`${p}.mlp.c_fc.weight`],
+        w[`${p}.mlp.c_fc.bias`],
+        4 * C,
+      );
       const m = linearRow(h.map(geluScalar), w[`${p}.mlp.c_proj.weight`], w[`${p}.mlp.c_proj.bias`], C);
       return x.map((v, i) => v + m[i]);
     });
