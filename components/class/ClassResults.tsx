@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { LineChartCell } from '@/components/charts/LineChartCell';
 import { downloadBlob } from '@/components/charts/download';
-import { classCsv, groupResults, speedupBySize, type SharedResult } from '@/lib/lessons/class-results';
+import { classCsv, groupResults, speedupBySize, type ClassGroup, type SharedResult } from '@/lib/lessons/class-results';
 import { formatMs, formatSpeedup } from '@/lib/lessons/race';
 import { assetPath } from '@/lib/paths';
 import { useClassServer } from '@/lib/hooks/useClassServer';
@@ -89,82 +89,21 @@ export function ClassResults() {
             series={chart.backends.map((b) => ({ key: b, label: label(b) }))}
             formatY={formatSpeedup}
           />
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="Results by device and backend (scrolls sideways)">
-            <table className="data-table" data-class-table="">
-              <caption>Every device and backend in the room, per number of tokens: medians over its results.</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Tokens</th>
-                  <th scope="col">Device</th>
-                  <th scope="col">Backend</th>
-                  <th scope="col">Speedup</th>
-                  <th scope="col">Naive ms/token</th>
-                  <th scope="col">Cached ms/token</th>
-                  <th scope="col">Results</th>
-                </tr>
-              </thead>
-              <tbody>
-                {raceGroups.map((g) => (
-                  <tr key={`${g.model}|${g.tokens}|${g.device}|${g.backend}`}>
-                    <th scope="row">{g.tokens}</th>
-                    <td>{g.device}</td>
-                    <td>
-                      {label(g.backend)}
-                      {g.software ? ' (software GPU)' : ''}
-                    </td>
-                    <td>{formatSpeedup(g.speedup)}</td>
-                    <td>{formatMs(g.naiveMedianMs)}</td>
-                    <td>{formatMs(g.cachedMedianMs)}</td>
-                    <td>{g.count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <GroupTable
+            groups={raceGroups}
+            kind="race"
+            label="Results by device and backend (scrolls sideways)"
+            caption="Every device and backend in the room, per number of tokens: medians over its results."
+          />
         </>
       ) : null}
       {benchGroups.length > 0 ? (
-        <div
-          className="table-scroll"
-          tabIndex={0}
-          role="region"
-          aria-label="Bench results by model size, device and backend (scrolls sideways)"
-        >
-          <table className="data-table" data-class-bench-table="">
-            <caption>
-              From the bench page: one decode step at the longest position measured, per model size. Medians over the results.
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Model size</th>
-                <th scope="col">Position</th>
-                <th scope="col">Device</th>
-                <th scope="col">Backend</th>
-                <th scope="col">Speedup</th>
-                <th scope="col">Naive ms/step</th>
-                <th scope="col">Cached ms/step</th>
-                <th scope="col">Results</th>
-              </tr>
-            </thead>
-            <tbody>
-              {benchGroups.map((g) => (
-                <tr key={`${g.model}|${g.tokens}|${g.device}|${g.backend}`}>
-                  <th scope="row">{g.model}</th>
-                  <td>{g.tokens}</td>
-                  <td>{g.device}</td>
-                  <td>
-                    {label(g.backend)}
-                    {g.software ? ' (software GPU)' : ''}
-                  </td>
-                  <td>{formatSpeedup(g.speedup)}</td>
-                  <td>{formatMs(g.naiveMedianMs)}</td>
-                  <td>{formatMs(g.cachedMedianMs)}</td>
-                  <td>{g.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <GroupTable
+          groups={benchGroups}
+          kind="bench"
+          label="Bench results by model size, device and backend (scrolls sideways)"
+          caption="From the bench page: one decode step at the longest position measured, per model size. Medians over the results."
+        />
       ) : null}
       {results.length > 0 ? (
         <div className="chart-actions">
@@ -177,6 +116,57 @@ export function ClassResults() {
           </button>
         </div>
       ) : null}
+    </div>
+  );
+}
+
+/** The class table: races by tokens generated, or bench steps by model size and position. */
+function GroupTable({
+  groups,
+  kind,
+  label: regionLabel,
+  caption,
+}: {
+  groups: ClassGroup[];
+  kind: 'race' | 'bench';
+  label: string;
+  caption: string;
+}) {
+  const per = kind === 'race' ? 'token' : 'step';
+  return (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={regionLabel}>
+      <table className="data-table" {...{ [kind === 'race' ? 'data-class-table' : 'data-class-bench-table']: '' }}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {kind === 'bench' ? <th scope="col">Model size</th> : null}
+            <th scope="col">{kind === 'race' ? 'Tokens' : 'Position'}</th>
+            <th scope="col">Device</th>
+            <th scope="col">Backend</th>
+            <th scope="col">Speedup</th>
+            <th scope="col">Naive ms/{per}</th>
+            <th scope="col">Cached ms/{per}</th>
+            <th scope="col">Results</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => (
+            <tr key={`${g.model}|${g.tokens}|${g.device}|${g.backend}`}>
+              {kind === 'bench' ? <th scope="row">{g.model}</th> : null}
+              {kind === 'race' ? <th scope="row">{g.tokens}</th> : <td>{g.tokens}</td>}
+              <td>{g.device}</td>
+              <td>
+                {label(g.backend)}
+                {g.software ? ' (software GPU)' : ''}
+              </td>
+              <td>{formatSpeedup(g.speedup)}</td>
+              <td>{formatMs(g.naiveMedianMs)}</td>
+              <td>{formatMs(g.cachedMedianMs)}</td>
+              <td>{g.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
