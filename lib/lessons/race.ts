@@ -159,8 +159,11 @@ export function summarizeRace(runs: RaceRuns): RaceSummary {
 /** The most tokens a race can generate after a prompt of `promptLength`: the last token may fill the final position. */
 export const roomAfter = (blockSize: number, promptLength: number): number => blockSize - promptLength + 1;
 
-/** The token counts the race offers: 32/64/128/256, those that fit after the prompt (else the room itself). */
-export function tokenOptions(blockSize: number, promptLength: number, options = [32, 64, 128, 256]): number[] {
+/**
+ * The token counts the race offers: 32, 64, … up to 1,024 (the timing models' context), those that
+ * fit after the prompt (else the room itself). The model's context decides how far the list goes.
+ */
+export function tokenOptions(blockSize: number, promptLength: number, options = [32, 64, 128, 256, 512, 1024]): number[] {
   const room = Math.max(1, roomAfter(blockSize, promptLength));
   const fitting = options.filter((n) => n <= room);
   return fitting.length ? fitting : [room];

@@ -4,6 +4,7 @@ import { benchEstimateMs, formatDuration, raceEstimateMs } from '../../lib/lesso
 import { MODEL_SIZES, parseSize, presetParams, SizeError, SIZE_PRESETS } from '../../lib/lessons/sizes';
 import { ModelMemoryError, timingModel, timingModelBytes } from '../../lib/gpt/timing-model';
 import { flatness, spread } from '../../lib/bench/stats';
+import { probePositions } from '../../lib/lessons/race-probe';
 
 describe('fitLine', () => {
   it('recovers an exact line', () => {
@@ -97,5 +98,14 @@ describe('bench spread and flatness', () => {
     expect(f.beyondSpread).toBe(true);
     expect(f.ratio).toBeCloseTo(2.2 / 1.2, 9);
     expect(f.lo).toBeCloseTo(2.1 / 1.3, 9);
+  });
+});
+
+describe("the race's probe positions", () => {
+  it('are the first decode step and the last step, inside the context, and always two', () => {
+    expect(probePositions(1024, 8, 4)).toEqual([9, 12]);
+    expect(probePositions(1024, 8, 1017)).toEqual([9, 1024]);
+    expect(probePositions(256, 255, 2)).toEqual([255, 256]);
+    expect(probePositions(256, 1, 1)).toEqual([2, 3]);
   });
 });
