@@ -77,3 +77,26 @@ export function describeCrossover(x: Crossover, blockSize: number, sizeLabel: st
   const where = at <= blockSize ? `from about position ${at}` : `only past position ${at}, beyond this model's context of ${blockSize}`;
   return `${head} Re-reading the sequence outweighs the fixed cost ${where}; past that point the cache's win grows with every token.`;
 }
+
+/** Per-step medians of one race, by token (lib/lessons/race's RaceRow, the fields a fit needs). */
+export interface RaceStep {
+  token: number;
+  naiveMs: number;
+  cachedMs: number;
+}
+
+/**
+ * Both generators' step times fitted from a race's own rows, after a prompt of `promptLength` tokens.
+ * Token n's steps read promptLength + n − 1 positions (the cached one from its cache). Token 1 is the
+ * prefill in both generators, timed as TTFT and not a decode step, so both lines start at token 2; the
+ * `skip` tokens (outlier steps) are left out too. Null when a line lacks two different positions.
+ */
+export function raceStepModel(rows: readonly RaceStep[], promptLength: number, skip: readonly number[] = []): StepModel | null {
+  const decode = rows.filter((r) => r.token > 1 && !skip.includes(r.token));
+  const at = (r: RaceStep) => promptLength + r.token - 1;
+  if (new Set(decode.map(at)).size < 2) return null;
+  return {
+    naive: fitLine(decode.map((r) => ({ x: at(r), y: r.naiveMs }))),
+    cached: fitLine(decode.map((r) => ({ x: at(r), y: r.cachedMs }))),
+  };
+}

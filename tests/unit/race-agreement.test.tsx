@@ -54,7 +54,7 @@ describe('the race tells one truth: tile, reading paragraph and table read the s
     };
     const { container } = render(
       <>
-        <RaceResults race={race} backend={BACKEND} modelName="austen" />
+        <RaceResults race={race} backend={BACKEND} modelName="austen" size="austen" blockSize={256} />
         <RaceReading />
       </>,
     );
@@ -86,5 +86,9 @@ describe('the race tells one truth: tile, reading paragraph and table read the s
     expect(s.outliers).toEqual([6]);
     expect(container.querySelector('[data-speedup-table] tr[data-token="6"]')?.getAttribute('data-outlier')).toBe('true');
     expect(reading).toMatch(/token 6\) took more than 1\.5×/);
+    // The crossover, fitted from the decode steps (spike left out): naive = 1.05·(10 + 0.5·(P − 4)) = 8.4 + 0.525·P.
+    const line = text('[data-crossover="austen"]');
+    expect(line).toContain('a naive step costs about 8.4 ms fixed plus 525.0 µs per position');
+    expect(line).toContain('from about position 16');
   });
 });
