@@ -70,10 +70,10 @@ export function RaceCell() {
   useEffect(() => {
     if (!ready || !autorun.current || !input.ok) return;
     autorun.current = false;
-    start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed });
-  }, [ready, input.ok, start, state.prompt, tokens, state.repeats, state.seed]);
+    start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed, size, blockSize });
+  }, [ready, input.ok, start, state.prompt, tokens, state.repeats, state.seed, size, blockSize]);
 
-  const params = { prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed };
+  const params = { prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed, size, blockSize };
   /** Start at once when the race is short; otherwise time a short probe first and offer a long race with its estimate. */
   async function run(force: boolean) {
     if (!handle || promptLength === null) return;
@@ -199,17 +199,17 @@ export function RaceCell() {
       <ModelGate model={model} label="the austen model">
         {preset.timingOnly ? (
           <p className="note" data-timing-note={size}>
-            The {preset.label.split(',')[0]} model has {TIMING_MODEL_NOTE}. Its context is {blockSize.toLocaleString('en')} tokens.
+            The {preset.short} model has {TIMING_MODEL_NOTE}. Its context is {blockSize.toLocaleString('en')} tokens.
           </p>
         ) : null}
         {timing.status === 'drawing' ? (
           <p className="viz-note" role="status" data-timing-model="drawing">
-            Drawing the {preset.label.split(',')[0]} model&rsquo;s random weights on this device…
+            Drawing the {preset.short} model&rsquo;s random weights on this device…
           </p>
         ) : null}
         {timing.status === 'error' ? (
           <p className="error" role="alert" data-timing-model="error">
-            This device cannot hold the {preset.label.split(',')[0]} model: {timing.message}. Choose a smaller size.
+            This device cannot hold the {preset.short} model: {timing.message}. Choose a smaller size.
           </p>
         ) : null}
         <div aria-live="polite" data-race-estimate={shownEstimate?.status ?? 'none'}>
@@ -233,7 +233,7 @@ export function RaceCell() {
           ) : null}
         </div>
         {input.ok || running ? (
-          <RaceResults race={race.state} backend={model.backend} modelName={size} size={size} blockSize={blockSize} />
+          <RaceResults race={race.state} backend={model.backend} />
         ) : (
           <p className="error" role="alert" data-input-error="race">
             {input.message}

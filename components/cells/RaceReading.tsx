@@ -8,10 +8,13 @@ import { MODEL_SIZES, SIZE_PRESETS } from '@/lib/lessons/sizes';
 
 const NO_REPORTS = { latest: null, bySize: {} };
 
+/** Both generators' lines fitted from one race's decode steps (its outlier steps left out). */
+const fitOf = (r: RaceReport) => raceStepModel(r.rows, r.promptLength, outlierTokens(r.rows));
+
 /** Where the naive step's arithmetic outweighs its fixed cost, read from one race's own rows. */
 function crossoverSentence(r: RaceReport): string | null {
-  const fit = raceStepModel(r.rows, r.promptLength, outlierTokens(r.rows));
-  return fit ? describeCrossover(crossover(fit), r.blockSize, SIZE_PRESETS[r.size].label) : null;
+  const fit = fitOf(r);
+  return fit ? describeCrossover(crossover(fit), r.blockSize, SIZE_PRESETS[r.size].short) : null;
 }
 
 /** Lesson text that reads the learner's own race back to them, sentence by sentence from their numbers. */
@@ -25,9 +28,10 @@ export function RaceReading() {
     );
   }
   const sizes = MODEL_SIZES.filter((s) => bySize[s]);
+  const fit = fitOf(latest);
   return (
     <div className="reading" data-race-reading="ready" aria-live="polite">
-      {interpretRace(latest.rows, latest.summary, latest.backend).map((s) => (
+      {interpretRace(latest.rows, latest.summary, latest.backend, fit && { fit, promptLength: latest.promptLength }).map((s) => (
         <p key={s}>{s}</p>
       ))}
       {sizes.map((s) => {

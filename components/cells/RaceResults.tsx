@@ -8,7 +8,6 @@ import type { BackendState } from '@/lib/backend/store';
 import type { RaceState } from '@/lib/hooks/useRace';
 import { formatMs, formatSpeedup, raceCsv, raceRows, summarizeRace, type RaceRow } from '@/lib/lessons/race';
 import { setRaceReport } from '@/lib/lessons/race-store';
-import type { ModelSize } from '@/lib/lessons/sizes';
 
 const total = (ms: number[]) => ms.reduce((a, b) => a + b, 0);
 
@@ -20,14 +19,12 @@ function milestones(rows: readonly RaceRow[], outliers: readonly number[] = []):
 export interface RaceResultsProps {
   race: RaceState;
   backend: BackendState;
-  modelName: string;
-  /** The model size raced, and its context: the lesson's reading fits a line per size. */
-  size: ModelSize;
-  blockSize: number;
 }
 
 /** The race's phases, verdict, medians, charts, speedup table and exports. */
-export function RaceResults({ race, backend, modelName, size, blockSize }: RaceResultsProps) {
+export function RaceResults({ race, backend }: RaceResultsProps) {
+  // The model raced: austen, or a timing size (its name is what the CSV and the class page show).
+  const modelName = race.params?.size ?? 'austen';
   const figures = useRef<HTMLDivElement>(null);
   const backendName = backend.status === 'ready' ? backend.report.name : 'unknown';
   const software = backend.status === 'ready' && Boolean(backend.report.adapter?.software);
@@ -35,9 +32,10 @@ export function RaceResults({ race, backend, modelName, size, blockSize }: RaceR
   const summary = useMemo(() => (race.runs ? summarizeRace(race.runs) : null), [race.runs]);
 
   useEffect(() => {
-    if (summary && rows.length && race.promptLength !== null)
-      setRaceReport({ rows, summary, backend: backendName, software, size, promptLength: race.promptLength, blockSize });
-  }, [rows, summary, backendName, software, size, race.promptLength, blockSize]);
+    const { params, promptLength } = race;
+    if (summary && rows.length && params && promptLength !== null)
+      setRaceReport({ rows, summary, backend: backendName, software, size: params.size, promptLength, blockSize: params.blockSize });
+  }, [rows, summary, backendName, software, race]);
 
   const perStep = summary && summary.repeats > 1 ? `, median of ${summary.repeats} runs` : '';
   const p = race.progress;

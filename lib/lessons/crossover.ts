@@ -69,8 +69,12 @@ export function crossover(m: StepModel): Crossover {
 /** One sentence for the race lesson, built only from the fitted numbers. */
 export function describeCrossover(x: Crossover, blockSize: number, sizeLabel: string): string {
   const fixed = `${x.fixedMs.toFixed(1)} ms`;
-  const per = `${(x.perPositionMs * 1000).toFixed(1)} µs`;
-  const head = `On this device, with the ${sizeLabel} model, a naive step costs about ${fixed} fixed plus ${per} per position.`;
+  const per = x.perPositionMs >= 1 ? `${x.perPositionMs.toFixed(2)} ms` : `${(x.perPositionMs * 1000).toFixed(1)} µs`;
+  // A fit through noisy steps can put the intercept below zero: that says no fixed part was measurable.
+  const head =
+    x.fixedMs > 0
+      ? `On this device, with the ${sizeLabel} model, a naive step costs about ${fixed} fixed plus ${per} per position.`
+      : `On this device, with the ${sizeLabel} model, a naive step costs about ${per} per position, with no fixed part we could measure.`;
   if (x.arithmeticOutweighsAt === null)
     return `${head} Its time did not grow measurably with the positions, so the fixed cost dominates everywhere we measured.`;
   const at = x.arithmeticOutweighsAt;

@@ -130,3 +130,16 @@ describe('a race read as two lines', () => {
     expect(raceStepModel(rows.slice(0, 2), 5)).toBeNull(); // one decode step: one position
   });
 });
+
+describe('a fit with no fixed part', () => {
+  it('never quotes a negative fixed cost', () => {
+    const text = describeCrossover(
+      crossover({ naive: { intercept: -0.3, slope: 0.2 }, cached: { intercept: 1, slope: 0 } }),
+      256,
+      'austen',
+    );
+    expect(text).not.toContain('-0.3');
+    expect(text).toContain('200.0 µs per position, with no fixed part we could measure');
+    expect(text).toContain('from about position 1;');
+  });
+});
