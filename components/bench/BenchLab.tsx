@@ -158,7 +158,7 @@ export function BenchLab() {
       {phase.kind === 'done' ? (
         <>
           <BenchTable results={phase.results} />
-          {phase.probe ? <p>{describeCrossover(crossover(phase.probe), blockSize, size)}</p> : null}
+          {phase.probe ? <p>{describeCrossover(crossover(phase.probe), blockSize, SIZE_PRESETS[size].short)}</p> : null}
           <button
             type="button"
             className="button"

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { LiveCell, useCellState } from '@/components/notebook/LiveCell';
 import { intIn } from '@/lib/lessons/url-state';
 import { ModelGate } from '@/components/model/ModelGate';
@@ -8,10 +8,22 @@ import { PromptBox } from '@/components/model/PromptBox';
 import { RaceResults } from './RaceResults';
 import { useModel } from '@/lib/hooks/useModel';
 import { useRace } from '@/lib/hooks/useRace';
+import { useTimingModel } from '@/lib/hooks/useTimingModel';
+import { getClient } from '@/lib/worker/client';
+import { formatDuration, LONG_RUN_MS } from '@/lib/lessons/estimate';
+import { MODEL_SIZES, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
 import { checkRaceInput } from '@/lib/lessons/race';
 import '@/components/viz/viz.css';
 
-const DEFAULTS = { prompt: 'It is a truth universally acknowledged', tokens: 32, repeats: 1, seed: 1 };
+const DEFAULTS = { prompt: 'It is a truth universally acknowledged', tokens: 32, repeats: 1, seed: 1, size: 'austen' as ModelSize };
+/** Races of austen up to this many tokens start at once; longer ones, and every timing size, are probed first. */
+const PROBE_OVER = 64;
+
+type Estimate =
+  | { status: 'idle' }
+  | { status: 'probing'; key: string }
+  | { status: 'offer'; key: string; estimateMs: number }
+  | { status: 'error'; key: string; message: string };
 const REPEATS = [1, 3, 5];
 
 /**
@@ -24,34 +36,93 @@ const autorunAsked = () => new URLSearchParams(window.location.search).get('auto
 export function RaceCell() {
   const [state, update, reset] = useCellState(DEFAULTS, {
     name: 'race',
-    allowed: { tokens: intIn(1, 4096), repeats: intIn(1, 20), seed: intIn(0, 2 ** 31) },
+    allowed: { tokens: intIn(1, 4096), repeats: intIn(1, 20), seed: intIn(0, 2 ** 31), size: MODEL_SIZES },
   });
   const model = useModel('austen');
-  const race = useRace(model.model, model.tokenizer);
-  const ids = { tokens: useId(), repeats: useId(), seed: useId() };
+  const size = state.size;
+  const preset = SIZE_PRESETS[size];
+  const timing = useTimingModel(size, model.model);
+  const handle = size === 'austen' ? model.model : timing.status === 'ready' ? timing.model : null;
+  const race = useRace(handle, model.tokenizer);
+  const ids = { size: useId(), tokens: useId(), repeats: useId(), seed: useId() };
   const promptLength = model.tokenizer ? model.tokenizer.encode(state.prompt).length : null;
-  const blockSize = model.info?.config.blockSize ?? 256;
+  const blockSize = preset.config?.blockSize ?? model.info?.config.blockSize ?? 256;
   // Nothing runs on bad input: an empty prompt, one over the context, or one leaving under 2 tokens.
   const input = checkRaceInput(blockSize, promptLength ?? 1, state.tokens);
   const options = input.ok ? input.options : [];
   const tokens = input.ok ? input.tokens : state.tokens;
-  const running = race.state.status === 'running';
+  const [estimate, setEstimate] = useState<Estimate>({ status: 'idle' });
+  const probeAbort = useRef<AbortController | null>(null);
+  // An estimate belongs to the race it was made for: any change of size, prompt, length or repeats drops it.
+  const raceKey = [size, state.prompt, tokens, state.repeats].join('\u0000');
+  const probing = estimate.status === 'probing';
+  const running = race.state.status === 'running' || probing;
   const autorun = useRef(false);
+
+  useEffect(() => () => probeAbort.current?.abort(), []);
 
   useEffect(() => {
     autorun.current = autorunAsked();
   }, []);
 
   const { start } = race;
-  const ready = model.status === 'ready';
+  const ready = model.status === 'ready' && handle !== null;
   useEffect(() => {
     if (!ready || !autorun.current || !input.ok) return;
     autorun.current = false;
-    start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed });
-  }, [ready, input.ok, start, state.prompt, tokens, state.repeats, state.seed]);
+    start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed, size, blockSize });
+  }, [ready, input.ok, start, state.prompt, tokens, state.repeats, state.seed, size, blockSize]);
+
+  const params = { prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed, size, blockSize };
+  /** Start at once when the race is short; otherwise time a short probe first and offer a long race with its estimate. */
+  async function run(force: boolean) {
+    if (!handle || promptLength === null) return;
+    if (force || (size === 'austen' && tokens <= PROBE_OVER)) {
+      setEstimate({ status: 'idle' });
+      start(params);
+      return;
+    }
+    const controller = new AbortController();
+    probeAbort.current = controller;
+    setEstimate({ status: 'probing', key: raceKey });
+    try {
+      const est = await getClient().call(
+        'raceEstimate',
+        { model: handle.key, promptLength, tokens, repeats: state.repeats, warmup: true },
+        { signal: controller.signal },
+      );
+      if (est.estimateMs > LONG_RUN_MS) setEstimate({ status: 'offer', key: raceKey, estimateMs: est.estimateMs });
+      else {
+        setEstimate({ status: 'idle' });
+        start(params);
+      }
+    } catch (err) {
+      const stopped = controller.signal.aborted || (err as { name?: string }).name === 'AbortedError';
+      setEstimate(
+        stopped ? { status: 'idle' } : { status: 'error', key: raceKey, message: err instanceof Error ? err.message : String(err) },
+      );
+    } finally {
+      if (probeAbort.current === controller) probeAbort.current = null;
+    }
+  }
+  const stop = () => {
+    probeAbort.current?.abort();
+    race.stop();
+  };
+  const shownEstimate = estimate.status !== 'idle' && estimate.key === raceKey ? estimate : null;
 
   const controls = (
     <>
+      <div className="field">
+        <label htmlFor={ids.size}>Model size</label>
+        <select id={ids.size} value={size} disabled={running} onChange={(e) => update({ size: e.target.value as ModelSize })}>
+          {MODEL_SIZES.map((s) => (
+            <option key={s} value={s}>
+              {SIZE_PRESETS[s].label}
+            </option>
+          ))}
+        </select>
+      </div>
       <PromptBox
         value={state.prompt}
         onChange={(prompt) => update({ prompt })}
@@ -104,15 +175,10 @@ export function RaceCell() {
         />
       </div>
       <div className="run-row">
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!ready || running || !input.ok}
-          onClick={() => start({ prompt: state.prompt, tokens, repeats: state.repeats, seed: state.seed })}
-        >
+        <button type="button" className="button button-primary" disabled={!ready || running || !input.ok} onClick={() => void run(false)}>
           Run the race
         </button>
-        <button type="button" className="button" disabled={!running} onClick={race.stop}>
+        <button type="button" className="button" disabled={!running} onClick={stop}>
           Stop
         </button>
       </div>
@@ -131,8 +197,43 @@ export function RaceCell() {
       onReset={reset}
     >
       <ModelGate model={model} label="the austen model">
+        {preset.timingOnly ? (
+          <p className="note" data-timing-note={size}>
+            The {preset.short} model has {TIMING_MODEL_NOTE}. Its context is {blockSize.toLocaleString('en')} tokens.
+          </p>
+        ) : null}
+        {timing.status === 'drawing' ? (
+          <p className="viz-note" role="status" data-timing-model="drawing">
+            Drawing the {preset.short} model&rsquo;s random weights on this device…
+          </p>
+        ) : null}
+        {timing.status === 'error' ? (
+          <p className="error" role="alert" data-timing-model="error">
+            This device cannot hold the {preset.short} model: {timing.message}. Choose a smaller size.
+          </p>
+        ) : null}
+        <div aria-live="polite" data-race-estimate={shownEstimate?.status ?? 'none'}>
+          {shownEstimate?.status === 'probing' ? (
+            <p className="viz-note">Timing a few steps to estimate how long this race will take…</p>
+          ) : null}
+          {shownEstimate?.status === 'offer' ? (
+            <p className="estimate-offer">
+              This race would take {formatDuration(shownEstimate.estimateMs)} on this device (estimated from a short probe of a few steps at
+              its first and last positions).{' '}
+              <button type="button" className="button" disabled={!ready || running} onClick={() => void run(true)}>
+                Run anyway
+              </button>{' '}
+              Or choose fewer tokens or a smaller model.
+            </p>
+          ) : null}
+          {shownEstimate?.status === 'error' ? (
+            <p className="error" role="alert">
+              Could not estimate this race: {shownEstimate.message}
+            </p>
+          ) : null}
+        </div>
         {input.ok || running ? (
-          <RaceResults race={race.state} backend={model.backend} modelName="austen" />
+          <RaceResults race={race.state} backend={model.backend} />
         ) : (
           <p className="error" role="alert" data-input-error="race">
             {input.message}

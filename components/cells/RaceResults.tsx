@@ -19,11 +19,12 @@ function milestones(rows: readonly RaceRow[], outliers: readonly number[] = []):
 export interface RaceResultsProps {
   race: RaceState;
   backend: BackendState;
-  modelName: string;
 }
 
 /** The race's phases, verdict, medians, charts, speedup table and exports. */
-export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
+export function RaceResults({ race, backend }: RaceResultsProps) {
+  // The model raced: austen, or a timing size (its name is what the CSV and the class page show).
+  const modelName = race.params?.size ?? 'austen';
   const figures = useRef<HTMLDivElement>(null);
   const backendName = backend.status === 'ready' ? backend.report.name : 'unknown';
   const software = backend.status === 'ready' && Boolean(backend.report.adapter?.software);
@@ -31,8 +32,10 @@ export function RaceResults({ race, backend, modelName }: RaceResultsProps) {
   const summary = useMemo(() => (race.runs ? summarizeRace(race.runs) : null), [race.runs]);
 
   useEffect(() => {
-    if (summary && rows.length) setRaceReport({ rows, summary, backend: backendName, software });
-  }, [rows, summary, backendName, software]);
+    const { params, promptLength } = race;
+    if (summary && rows.length && params && promptLength !== null)
+      setRaceReport({ rows, summary, backend: backendName, software, size: params.size, promptLength, blockSize: params.blockSize });
+  }, [rows, summary, backendName, software, race]);
 
   const perStep = summary && summary.repeats > 1 ? `, median of ${summary.repeats} runs` : '';
   const p = race.progress;

@@ -43,6 +43,17 @@ export function timingModelFor(size: Exclude<ModelSize, 'austen'>, budget: { byt
   return timingModel(SIZE_PRESETS[size].config!, TIMING_SEED, budget);
 }
 
+/**
+ * A timing model for the race: `size`'s random weights (memory checked first), speaking the trained
+ * model's tokenizer so the same prompt works at every size. Every id the tokenizer makes needs a row
+ * in the embedding, so a larger vocabulary than the preset's is refused before anything is drawn.
+ */
+export function raceTimingModel(size: Exclude<ModelSize, 'austen'>, tokenizerVocab: number, budget: { bytes: number; source: string }): GPT {
+  const V = SIZE_PRESETS[size].config!.vocabSize;
+  if (tokenizerVocab > V) throw new Error(`the ${size} timing model has ${V} token ids but the tokenizer makes ${tokenizerVocab}`);
+  return timingModelFor(size, budget);
+}
+
 /** Largest |Δlogits| between the fast path and forward(), for one naive and one cached step at P. */
 export async function checkFastPath(bm: BenchModel, P: number): Promise<number> {
   const s = setupPosition(bm, P);

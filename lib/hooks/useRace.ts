@@ -5,12 +5,16 @@ import type { Tokenizer } from '@/lib/gpt';
 import { getClient, type ModelHandle } from '@/lib/worker/client';
 import type { RaceProgress } from '@/lib/lessons/measure';
 import type { RaceRun, RaceRuns } from '@/lib/lessons/race';
+import type { ModelSize } from '@/lib/lessons/sizes';
 
 export interface RaceParams {
   prompt: string;
   tokens: number;
   repeats: number;
   seed: number;
+  /** The model size raced and its context, for the lesson's reading (the model itself is the hook's). */
+  size: ModelSize;
+  blockSize: number;
 }
 
 export interface RaceState {
@@ -21,12 +25,23 @@ export interface RaceState {
   runs: RaceRuns | null;
   /** The parameters of the last started race. */
   params: RaceParams | null;
+  /** The model it ran on (its key on the model thread): another model's race is not shown. */
+  modelKey: string | null;
   /** The prompt's length in tokens: token n's naive step reads promptLength + n − 1 positions. */
   promptLength: number | null;
   error: string | null;
 }
 
-const IDLE: RaceState = { status: 'idle', progress: null, warmup: null, runs: null, params: null, promptLength: null, error: null };
+const IDLE: RaceState = {
+  status: 'idle',
+  progress: null,
+  warmup: null,
+  runs: null,
+  params: null,
+  modelKey: null,
+  promptLength: null,
+  error: null,
+};
 
 /**
  * Runs the race (lib/lessons/measure's runRace) on the model thread for a view: plain progress and
@@ -49,7 +64,7 @@ export function useRace(model: ModelHandle | null, tokenizer: Tokenizer | null) 
       }
       const controller = new AbortController();
       abort.current = controller;
-      setState({ ...IDLE, status: 'running', params, promptLength: ids.length });
+      setState({ ...IDLE, status: 'running', params, modelKey: model.key, promptLength: ids.length });
       let last = 0;
       const { tokens, repeats, seed } = params;
       getClient()
@@ -89,5 +104,7 @@ export function useRace(model: ModelHandle | null, tokenizer: Tokenizer | null) 
   );
 
   const stop = useCallback(() => abort.current?.abort(), []);
-  return { state, start, stop };
+  // Switching to another model (a size) leaves the last race behind: the view starts idle.
+  const shown = state.modelKey === null || state.modelKey === model?.key || state.status === 'running' ? state : IDLE;
+  return { state: shown, start, stop };
 }

@@ -69,11 +69,38 @@ export function crossover(m: StepModel): Crossover {
 /** One sentence for the race lesson, built only from the fitted numbers. */
 export function describeCrossover(x: Crossover, blockSize: number, sizeLabel: string): string {
   const fixed = `${x.fixedMs.toFixed(1)} ms`;
-  const per = `${(x.perPositionMs * 1000).toFixed(1)} µs`;
-  const head = `On this device, with the ${sizeLabel} model, a naive step costs about ${fixed} fixed plus ${per} per position.`;
+  const per = x.perPositionMs >= 1 ? `${x.perPositionMs.toFixed(2)} ms` : `${(x.perPositionMs * 1000).toFixed(1)} µs`;
+  // A fit through noisy steps can put the intercept below zero: that says no fixed part was measurable.
+  const head =
+    x.fixedMs > 0
+      ? `On this device, with the ${sizeLabel} model, a naive step costs about ${fixed} fixed plus ${per} per position.`
+      : `On this device, with the ${sizeLabel} model, a naive step costs about ${per} per position, with no fixed part we could measure.`;
   if (x.arithmeticOutweighsAt === null)
     return `${head} Its time did not grow measurably with the positions, so the fixed cost dominates everywhere we measured.`;
   const at = x.arithmeticOutweighsAt;
   const where = at <= blockSize ? `from about position ${at}` : `only past position ${at}, beyond this model's context of ${blockSize}`;
   return `${head} Re-reading the sequence outweighs the fixed cost ${where}; past that point the cache's win grows with every token.`;
+}
+
+/** Per-step medians of one race, by token (lib/lessons/race's RaceRow, the fields a fit needs). */
+export interface RaceStep {
+  token: number;
+  naiveMs: number;
+  cachedMs: number;
+}
+
+/**
+ * Both generators' step times fitted from a race's own rows, after a prompt of `promptLength` tokens.
+ * Token n's steps read promptLength + n − 1 positions (the cached one from its cache). Token 1 is the
+ * prefill in both generators, timed as TTFT and not a decode step, so both lines start at token 2; the
+ * `skip` tokens (outlier steps) are left out too. Null when a line lacks two different positions.
+ */
+export function raceStepModel(rows: readonly RaceStep[], promptLength: number, skip: readonly number[] = []): StepModel | null {
+  const decode = rows.filter((r) => r.token > 1 && !skip.includes(r.token));
+  const at = (r: RaceStep) => promptLength + r.token - 1;
+  if (new Set(decode.map(at)).size < 2) return null;
+  return {
+    naive: fitLine(decode.map((r) => ({ x: at(r), y: r.naiveMs }))),
+    cached: fitLine(decode.map((r) => ({ x: at(r), y: r.cachedMs }))),
+  };
 }

@@ -14,7 +14,7 @@ export function raceEstimateMs(
   let naive = 0;
   let cached = 0;
   for (let i = 0; i < tokens; i++) {
-    const P = promptLength + i + 1; // positions the step's output token can see
+    const P = promptLength + i; // positions token i + 1's step reads (lib/lessons/race-probe.ts times them so)
     naive += stepMs(m.naive, P);
     // The cached run's first step is a prefill: as costly as a naive step over the prompt.
     cached += i === 0 ? stepMs(m.naive, P) : stepMs(m.cached, P);

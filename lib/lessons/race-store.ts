@@ -1,9 +1,11 @@
 /**
- * The learner's latest race result, shared between the race cell (which writes it) and the lesson
- * text that reads it back to them. Plain values only; no React, no tfjs.
+ * The learner's race results, shared between the race cell (which writes them) and the lesson text
+ * that reads them back: the latest race, and the latest at each model size (the crossover sentence is
+ * one per size raced). Plain values only; no React, no tfjs.
  */
 import { createStore } from '../store';
 import type { RaceRow, RaceSummary } from './race';
+import type { ModelSize } from './sizes';
 
 export interface RaceReport {
   rows: RaceRow[];
@@ -11,10 +13,25 @@ export interface RaceReport {
   backend: string;
   /** True on a software GPU (SwiftShader): timings not representative. */
   software: boolean;
+  size: ModelSize;
+  /** The prompt's length in tokens: token n's steps read promptLength + n − 1 positions. */
+  promptLength: number;
+  /** The model's context. */
+  blockSize: number;
 }
 
-const store = createStore<RaceReport | null>(null);
+export interface RaceReports {
+  latest: RaceReport | null;
+  bySize: Partial<Record<ModelSize, RaceReport>>;
+}
 
-export const getRaceReport = (): RaceReport | null => store.get();
-export const setRaceReport = (next: RaceReport | null): void => store.set(next);
+const EMPTY: RaceReports = { latest: null, bySize: {} };
+const store = createStore<RaceReports>(EMPTY);
+
+export const getRaceReports = (): RaceReports => store.get();
+export const getRaceReport = (): RaceReport | null => store.get().latest;
+/** Records a race as the latest and as its size's; null forgets them all. */
+export function setRaceReport(next: RaceReport | null): void {
+  store.set(next ? { latest: next, bySize: { ...store.get().bySize, [next.size]: next } } : EMPTY);
+}
 export const subscribeRaceReport = (listener: () => void): (() => void) => store.subscribe(listener);

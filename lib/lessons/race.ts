@@ -5,6 +5,7 @@
  */
 
 import { firstDifference, median } from '../stats';
+import { stepMs, type StepModel } from './crossover';
 
 /** One measured generation: per-step milliseconds (forward + logits readback) and the chosen ids. */
 export interface RaceRun {
@@ -159,8 +160,11 @@ export function summarizeRace(runs: RaceRuns): RaceSummary {
 /** The most tokens a race can generate after a prompt of `promptLength`: the last token may fill the final position. */
 export const roomAfter = (blockSize: number, promptLength: number): number => blockSize - promptLength + 1;
 
-/** The token counts the race offers: 32/64/128/256, those that fit after the prompt (else the room itself). */
-export function tokenOptions(blockSize: number, promptLength: number, options = [32, 64, 128, 256]): number[] {
+/**
+ * The token counts the race offers: 32, 64, … up to 1,024 (the timing models' context), those that
+ * fit after the prompt (else the room itself). The model's context decides how far the list goes.
+ */
+export function tokenOptions(blockSize: number, promptLength: number, options = [32, 64, 128, 256, 512, 1024]): number[] {
   const room = Math.max(1, roomAfter(blockSize, promptLength));
   const fitting = options.filter((n) => n <= room);
   return fitting.length ? fitting : [room];
@@ -269,7 +273,18 @@ export function formatSpeedup(x: number): string {
 }
 
 /** What the learner's own race says, as sentences built from its summary and rows (no number is made up). */
-export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend: string): string[] {
+/**
+ * The lesson's reading of one race, sentence by sentence. With `fitted` (lib/lessons/crossover's
+ * raceStepModel over the same rows), whether the naive step grew is read from its fitted line over
+ * every decode step, as the crossover sentence beside it is, so a single noisy step cannot make the two
+ * disagree; without it, from the first and last decode steps.
+ */
+export function interpretRace(
+  rows: readonly RaceRow[],
+  s: RaceSummary,
+  backend: string,
+  fitted: { fit: StepModel; promptLength: number } | null = null,
+): string[] {
   if (rows.length < 2) return [];
   const out: string[] = [];
   const last = rows[rows.length - 1];
@@ -286,8 +301,12 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
     `All ${s.tokens} tokens took ${formatMs(s.naiveTotalMs)} ms without a cache and ${formatMs(s.cachedTotalMs)} ms with one: ` +
       `${formatSpeedup(s.totalSpeedup)} overall.`,
   );
-  const first = rows[1]; // the first decode step
-  const growth = speedup(last.naiveMs, first.naiveMs);
+  // The first decode step and the last, as measured or as fitted (token n reads promptLength + n − 1 positions).
+  const naiveAt = (r: RaceRow) => (fitted ? stepMs(fitted.fit.naive, fitted.promptLength + r.token - 1) : r.naiveMs);
+  const first = { token: rows[1].token, naiveMs: naiveAt(rows[1]) };
+  const end = { token: last.token, naiveMs: naiveAt(last) };
+  const how = fitted ? ' (a line fitted through every decode step)' : '';
+  const growth = speedup(end.naiveMs, first.naiveMs);
   if (ratio < 1) {
     out.push(
       'A cached step runs a few more operations than a naive one (it appends to the cache in every layer). Where each ' +
@@ -297,7 +316,7 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
   if (Number.isFinite(growth) && growth < 1.5 && rows.length > 4) {
     out.push(
       `The naive step barely grew (${formatMs(first.naiveMs)} ms at token ${first.token}, ` +
-        `${formatMs(last.naiveMs)} ms at token ${last.token}): ` +
+        `${formatMs(end.naiveMs)} ms at token ${end.token}${how}): ` +
         'here a step costs about the same whether it reads 1 position or many, so its time goes to fixed per-operation ' +
         'overhead (launching kernels, reading results back) rather than to arithmetic. The cache cannot save overhead, only arithmetic.',
     );
@@ -306,7 +325,7 @@ export function interpretRace(rows: readonly RaceRow[], s: RaceSummary, backend:
   } else {
     out.push(
       `The naive step grew from ${formatMs(first.naiveMs)} ms at token ${first.token} to ` +
-        `${formatMs(last.naiveMs)} ms at token ${last.token} ` +
+        `${formatMs(end.naiveMs)} ms at token ${end.token}${how} ` +
         'as the sequence lengthened; the cached step stayed roughly flat, because it reads one new position whatever the length.',
     );
   }

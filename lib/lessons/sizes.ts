@@ -18,6 +18,8 @@ export const TIMING_SEED = 1234;
 export interface SizePreset {
   size: ModelSize;
   label: string;
+  /** The label without "timing only", for sentences: "the ~11M (6 × 384) model". */
+  short: string;
   /** null for austen: its shape comes from the shipped config.json. */
   config: GPTConfig | null;
   /** True when the weights are random (timing only). */
@@ -28,11 +30,12 @@ export interface SizePreset {
 const VOCAB = 768;
 
 export const SIZE_PRESETS: Record<ModelSize, SizePreset> = {
-  austen: { size: 'austen', label: 'austen (trained)', config: null, timingOnly: false },
+  austen: { size: 'austen', label: 'austen (trained)', short: 'austen (trained)', config: null, timingOnly: false },
   // ~10× austen: 6 layers × 384, context 1,024.
   '10m': {
     size: '10m',
     label: '~11M (6 × 384), timing only',
+    short: '~11M (6 × 384)',
     config: { nLayer: 6, nHead: 6, nKvHead: 6, nEmbd: 384, blockSize: 1024, vocabSize: VOCAB },
     timingOnly: true,
   },
@@ -40,6 +43,7 @@ export const SIZE_PRESETS: Record<ModelSize, SizePreset> = {
   '85m': {
     size: '85m',
     label: '~86M (12 × 768, GPT-2 small blocks), timing only',
+    short: '~86M (12 × 768)',
     config: { nLayer: 12, nHead: 12, nKvHead: 12, nEmbd: 768, blockSize: 1024, vocabSize: VOCAB },
     timingOnly: true,
   },

@@ -18,6 +18,14 @@ import type { PrefixComparison } from '../lessons/prefix';
 import type { Server, ServerView } from '../lessons/serving-sim';
 import { nextTask } from '../lessons/yield';
 import type { BenchJob, BenchOutcome } from '../bench/page-run';
+import type { RaceEstimate } from '../lessons/race-probe';
+import type { ModelSize } from '../lessons/sizes';
+
+/** A timing size (random weights) by name. */
+export type TimingSize = Exclude<ModelSize, 'austen'>;
+
+/** The key a timing model is held under on the model thread: one copy per size, shared by every cell. */
+export const timingKey = (size: TimingSize): string => `timing:${size}`;
 
 /** A step record as plain values: no logits, no live cache tensors. */
 export type PlainStepRecord = Omit<StepRecord, 'logits' | 'cache'>;
@@ -260,6 +268,40 @@ export function createEngine(onBackend: (state: BackendState) => void) {
         onProgress: (p: RaceProgress) => ctx.progress(p),
         between: nextTask,
       });
+    },
+
+    /**
+     * A timing model of `size` (lib/bench/page-run's raceTimingModel: random weights drawn here from
+     * TIMING_SEED, nothing downloaded) speaking the tokenizer of the loaded model `tokenizerOf`, held
+     * under timingKey(size); an existing one is reused. The memory is checked before anything is
+     * allocated (ModelMemoryError). Returns its handle: key and config.
+     */
+    async timingModel(args: { size: TimingSize; tokenizerOf: string; deviceMemory?: number }): Promise<{ key: string; config: GPTConfig }> {
+      const key = timingKey(args.size);
+      const held = models.get(key);
+      if (held) return { key, config: held.model.config };
+      const { tokenizer } = entry(args.tokenizerOf);
+      const pr = await import('../bench/page-run');
+      const gpt = pr.raceTimingModel(args.size, tokenizer.vocabSize, pr.browserMemoryBudget(pr.benchBackend(), args.deviceMemory));
+      models.set(key, { model: gpt, tokenizer });
+      return { key, config: gpt.config };
+    },
+
+    /** Free a timing model's weights. Safe to call twice, and for a size never made. */
+    async timingRelease(args: { size: TimingSize }) {
+      const key = timingKey(args.size);
+      const m = models.get(key);
+      models.delete(key);
+      if (m) (await import('../gpt')).disposeWeights(m.model.weights);
+    },
+
+    /** How long a race would take on this device (lib/lessons/race-probe's estimateRace: a short probe, fitted). */
+    async raceEstimate(
+      args: { model: string; promptLength: number; tokens: number; repeats: number; warmup: boolean },
+      ctx: CallContext,
+    ): Promise<RaceEstimate> {
+      const { estimateRace } = await import('../lessons/race-probe');
+      return estimateRace(model(args.model), args, { signal: ctx.signal, between: nextTask });
     },
 
     /** Time to first token for the first `length` tokens of PREFILL_TEXT, then `decodeSteps` cached steps. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { crossover, describeCrossover, FitError, fitLine } from '../../lib/lessons/crossover';
+import { crossover, raceStepModel, describeCrossover, FitError, fitLine } from '../../lib/lessons/crossover';
 import { benchEstimateMs, formatDuration, raceEstimateMs } from '../../lib/lessons/estimate';
 import { MODEL_SIZES, parseSize, presetParams, SizeError, SIZE_PRESETS } from '../../lib/lessons/sizes';
 import { ModelMemoryError, timingModel, timingModelBytes } from '../../lib/gpt/timing-model';
 import { flatness, spread } from '../../lib/bench/stats';
+import { probePositions } from '../../lib/lessons/race-probe';
 
 describe('fitLine', () => {
   it('recovers an exact line', () => {
@@ -48,10 +49,10 @@ describe('estimates', () => {
   const m = { naive: { intercept: 1, slope: 0.1 }, cached: { intercept: 1, slope: 0 } };
   it('sums the fitted steps of a race, the cached run starting with a prefill', () => {
     const r = raceEstimateMs(m, 10, 3, 2);
-    // naive: positions 11, 12, 13 → 2.1 + 2.2 + 2.3 = 6.6; cached: prefill 2.1 + 1 + 1 = 4.1
-    expect(r.naiveMs).toBeCloseTo(13.2, 9);
-    expect(r.cachedMs).toBeCloseTo(8.2, 9);
-    expect(r.totalMs).toBeCloseTo(21.4, 9);
+    // token n reads 10 + n − 1 positions. naive: 10, 11, 12 → 2.0 + 2.1 + 2.2 = 6.3; cached: prefill 2.0 + 1 + 1 = 4.0
+    expect(r.naiveMs).toBeCloseTo(12.6, 9);
+    expect(r.cachedMs).toBeCloseTo(8.0, 9);
+    expect(r.totalMs).toBeCloseTo(20.6, 9);
   });
   it('counts warm-ups, repeats, both paths and one prefill per position in the bench', () => {
     // P = 10: naive 2, cached 1; rounds (1 + 2)·2 = 6 → 18, plus prefill 2
@@ -97,5 +98,48 @@ describe('bench spread and flatness', () => {
     expect(f.beyondSpread).toBe(true);
     expect(f.ratio).toBeCloseTo(2.2 / 1.2, 9);
     expect(f.lo).toBeCloseTo(2.1 / 1.3, 9);
+  });
+});
+
+describe("the race's probe positions", () => {
+  it('are the first decode step and the last step, inside the context, and always two', () => {
+    expect(probePositions(1024, 8, 4)).toEqual([9, 12]);
+    expect(probePositions(1024, 8, 1017)).toEqual([9, 1024]);
+    expect(probePositions(256, 255, 2)).toEqual([255, 256]);
+    expect(probePositions(256, 1, 1)).toEqual([2, 3]);
+  });
+});
+
+describe('a race read as two lines', () => {
+  // naive 2 + 0.1·P, cached 1 + 0.001·P, prompt of 5 tokens: token n reads 4 + n positions.
+  const rows = [1, 2, 3, 4, 5].map((token) => ({
+    token,
+    naiveMs: token === 1 ? 50 : 2 + 0.1 * (4 + token),
+    cachedMs: token === 1 ? 99 : 1 + 0.001 * (4 + token),
+  }));
+  it('fits both generators from the decode steps, the prefill (token 1) left out of both lines', () => {
+    const m = raceStepModel(rows, 5)!;
+    expect(m.naive.intercept).toBeCloseTo(2, 9);
+    expect(m.naive.slope).toBeCloseTo(0.1, 9);
+    expect(m.cached.intercept).toBeCloseTo(1, 9);
+    expect(m.cached.slope).toBeCloseTo(0.001, 9);
+  });
+  it('leaves out the skipped tokens, and gives up without two positions per line', () => {
+    const spiked = rows.map((r) => (r.token === 4 ? { ...r, naiveMs: 500 } : r));
+    expect(raceStepModel(spiked, 5, [4])!.naive.slope).toBeCloseTo(0.1, 9);
+    expect(raceStepModel(rows.slice(0, 2), 5)).toBeNull(); // one decode step: one position
+  });
+});
+
+describe('a fit with no fixed part', () => {
+  it('never quotes a negative fixed cost', () => {
+    const text = describeCrossover(
+      crossover({ naive: { intercept: -0.3, slope: 0.2 }, cached: { intercept: 1, slope: 0 } }),
+      256,
+      'austen',
+    );
+    expect(text).not.toContain('-0.3');
+    expect(text).toContain('200.0 µs per position, with no fixed part we could measure');
+    expect(text).toContain('from about position 1;');
   });
 });

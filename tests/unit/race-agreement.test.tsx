@@ -48,13 +48,14 @@ describe('the race tells one truth: tile, reading paragraph and table read the s
       progress: null,
       warmup: null,
       runs: r,
-      params: { prompt: 'It is a truth', tokens: 32, repeats: 2, seed: 1 },
+      params: { prompt: 'It is a truth', tokens: 32, repeats: 2, seed: 1, size: 'austen', blockSize: 256 },
+      modelKey: 'austen',
       promptLength: 4,
       error: null,
     };
     const { container } = render(
       <>
-        <RaceResults race={race} backend={BACKEND} modelName="austen" />
+        <RaceResults race={race} backend={BACKEND} />
         <RaceReading />
       </>,
     );
@@ -86,5 +87,13 @@ describe('the race tells one truth: tile, reading paragraph and table read the s
     expect(s.outliers).toEqual([6]);
     expect(container.querySelector('[data-speedup-table] tr[data-token="6"]')?.getAttribute('data-outlier')).toBe('true');
     expect(reading).toMatch(/token 6\) took more than 1\.5×/);
+    // The crossover, fitted from the decode steps (spike left out): naive = 1.05·(10 + 0.5·(P − 4)) = 8.4 + 0.525·P.
+    const line = text('[data-crossover="austen"]');
+    expect(line).toContain('a naive step costs about 8.4 ms fixed plus 525.0 µs per position');
+    expect(line).toContain('from about position 16');
+    // …and the growth sentence reads the same line: 8.4 + 0.525·5 = 11.0 ms at token 2, 8.4 + 0.525·35 = 26.8 ms at token 32.
+    expect(reading).toContain(
+      'The naive step grew from 11.0 ms at token 2 to 26.8 ms at token 32 (a line fitted through every decode step)',
+    );
   });
 });

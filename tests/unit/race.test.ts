@@ -72,6 +72,17 @@ describe('race arithmetic', () => {
     expect(tokenOptions(16, 10)).toEqual([7]);
   });
 
+  it("a timing model's context of 1,024 offers 512 and 1,024 where they fit, and caps a request at its room", () => {
+    expect(tokenOptions(1024, 1)).toEqual([32, 64, 128, 256, 512, 1024]);
+    expect(tokenOptions(1024, 8)).toEqual([32, 64, 128, 256, 512]);
+    expect(checkRaceInput(1024, 8, 4096)).toMatchObject({
+      ok: true,
+      tokens: 1017,
+      capped: expect.stringContaining('a 1024-token context'),
+    });
+    expect(checkRaceInput(1024, 8, 4)).toMatchObject({ ok: true, tokens: 4, capped: null });
+  });
+
   it('bad race input never runs: empty, over the context, or under 2 tokens of room', () => {
     expect(checkRaceInput(256, 0, 32)).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
     expect(checkRaceInput(256, 1300, 32)).toMatchObject({ ok: false, message: expect.stringMatching(/1300 tokens.*at most 256/) });

@@ -3,6 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createEngine } from '@/lib/worker/engine';
 import { createClient, localTransport } from '@/lib/worker/client';
 import type { RaceProgress } from '@/lib/lessons/measure';
+import type { Tokenizer } from '@/lib/gpt';
+import { summarizeRace } from '@/lib/lessons/race';
+import { SIZE_PRESETS } from '@/lib/lessons/sizes';
 import { bytes, tinyModel, useCpu } from './gpt-helpers';
 
 beforeAll(useCpu);
@@ -147,6 +150,63 @@ describe('the model thread (engine behind the message protocol)', () => {
     const r = await client.call('comparePrefix', { model: 'tiny', system: 'You are Miss Bates. ', asks: ['Tea?', 'Cake?'], tokens: 2 });
     expect(r.rows).toHaveLength(2);
     expect(r.sharedBlocks).toBeLessThanOrEqual(r.plainBlocks);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('timing models for the race, on the model thread', () => {
+  it("draws the 10m model with the loaded model's tokenizer, reuses it, races on it, and frees every tensor on release", async () => {
+    const { client } = setup();
+    const before = tf.memory().numTensors;
+    const made = await client.call('timingModel', { size: '10m', tokenizerOf: 'tiny' });
+    expect(made).toEqual({ key: 'timing:10m', config: SIZE_PRESETS['10m'].config });
+    const held = tf.memory().numTensors;
+    expect(held).toBeGreaterThan(before);
+    // A second ask (another click, another cell) gets the same copy: nothing new is drawn.
+    expect(await client.call('timingModel', { size: '10m', tokenizerOf: 'tiny' })).toEqual(made);
+    expect(tf.memory().numTensors).toBe(held);
+
+    const race = await client.call('race', { model: made.key, ids: bytes.encode('Emma'), tokens: 3, repeats: 1, seed: 1, warmup: false });
+    expect(race.runs.naive[0].ids).toHaveLength(3);
+    expect(summarizeRace(race.runs).tokensMatch).toBe(true);
+    expect(tf.memory().numTensors).toBe(held);
+
+    await client.call('timingRelease', { size: '10m' });
+    expect(tf.memory().numTensors).toBe(before);
+    await client.call('timingRelease', { size: '10m' }); // twice is harmless
+    await expect(client.call('race', { model: made.key, ids: [1, 2], tokens: 2, repeats: 1, seed: 1, warmup: false })).rejects.toThrow(
+      /not loaded/,
+    );
+  }, 60_000);
+
+  it('refuses a size the memory budget cannot hold before allocating anything: a ModelMemoryError with both figures', async () => {
+    const { client } = setup();
+    const before = tf.memory().numTensors;
+    // deviceMemory 1/16 GB: half of it, 32 MiB, is the budget; the 10m model needs far more.
+    await expect(client.call('timingModel', { size: '10m', tokenizerOf: 'tiny', deviceMemory: 1 / 16 })).rejects.toMatchObject({
+      name: 'ModelMemoryError',
+      message: expect.stringMatching(/needs about \d+ MiB but this browser .* offers 32 MiB — choose a smaller size/),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a tokenizer whose ids the timing model has no embedding rows for', async () => {
+    const { engine, client } = setup();
+    engine.register('wide', tinyModel(), { vocabSize: 1000 } as Tokenizer);
+    const before = tf.memory().numTensors;
+    await expect(client.call('timingModel', { size: '10m', tokenizerOf: 'wide' })).rejects.toThrow(
+      /768 token ids but the tokenizer makes 1000/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('estimates a race from a short probe at the first and last positions, leaving no tensor', async () => {
+    const { client } = setup();
+    const before = tf.memory().numTensors;
+    const e = await client.call('raceEstimate', { model: 'tiny', promptLength: 5, tokens: 20, repeats: 2, warmup: true });
+    expect(e.positions).toEqual([6, 25]);
+    expect(e.estimateMs).toBeGreaterThan(0);
+    expect(Number.isFinite(e.probe.naive.slope) && Number.isFinite(e.probe.cached.intercept)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
