@@ -5,7 +5,8 @@ import { LiveCell } from '@/components/notebook/LiveCell';
 import { ModelGate } from '@/components/model/ModelGate';
 import { downloadBlob } from '@/components/charts/download';
 import { useModel } from '@/lib/hooks/useModel';
-import { MODEL_SIZES, pagePositions, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
+import { SizeSelect } from '@/components/model/SizeSelect';
+import { pagePositions, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
 import { formatDuration } from '@/lib/lessons/estimate';
 import { crossover, describeCrossover, type StepModel } from '@/lib/lessons/crossover';
 import type { BenchResults } from '@/lib/bench/results';
@@ -35,7 +36,7 @@ function parsePositions(text: string, blockSize: number): number[] | string {
  */
 export function BenchLab() {
   const austen = useModel('austen');
-  const ids = { size: useId(), positions: useId(), repeats: useId(), warmup: useId() };
+  const ids = { positions: useId(), repeats: useId(), warmup: useId() };
   const [size, setSize] = useState<ModelSize>('austen');
   const blockSize = SIZE_PRESETS[size].config?.blockSize ?? austen.info?.config.blockSize ?? 256;
   // The positions typed for this size; another size starts from its own defaults.
@@ -83,16 +84,7 @@ export function BenchLab() {
 
   const controls = (
     <>
-      <div className="field">
-        <label htmlFor={ids.size}>Model size</label>
-        <select id={ids.size} value={size} disabled={busy} onChange={(e) => setSize(e.target.value as ModelSize)}>
-          {MODEL_SIZES.map((s) => (
-            <option key={s} value={s}>
-              {SIZE_PRESETS[s].label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SizeSelect value={size} disabled={busy} onChange={setSize} />
       <div className="field">
         <label htmlFor={ids.positions}>Positions (comma-separated, up to {blockSize})</label>
         <input id={ids.positions} type="text" value={positionsText} disabled={busy} onChange={(e) => setTyped({ size, text: e.target.value })} />

@@ -7,6 +7,7 @@ import { ModelGate } from '@/components/model/ModelGate';
 import { PromptBox } from '@/components/model/PromptBox';
 import { RaceResults } from './RaceResults';
 import { useModel } from '@/lib/hooks/useModel';
+import { SizeSelect } from '@/components/model/SizeSelect';
 import { useRace } from '@/lib/hooks/useRace';
 import { useTimingModel } from '@/lib/hooks/useTimingModel';
 import { getClient } from '@/lib/worker/client';
@@ -44,7 +45,7 @@ export function RaceCell() {
   const timing = useTimingModel(size, model.model);
   const handle = size === 'austen' ? model.model : timing.status === 'ready' ? timing.model : null;
   const race = useRace(handle, model.tokenizer);
-  const ids = { size: useId(), tokens: useId(), repeats: useId(), seed: useId() };
+  const ids = { tokens: useId(), repeats: useId(), seed: useId() };
   const promptLength = model.tokenizer ? model.tokenizer.encode(state.prompt).length : null;
   const blockSize = preset.config?.blockSize ?? model.info?.config.blockSize ?? 256;
   // Nothing runs on bad input: an empty prompt, one over the context, or one leaving under 2 tokens.
@@ -113,16 +114,7 @@ export function RaceCell() {
 
   const controls = (
     <>
-      <div className="field">
-        <label htmlFor={ids.size}>Model size</label>
-        <select id={ids.size} value={size} disabled={running} onChange={(e) => update({ size: e.target.value as ModelSize })}>
-          {MODEL_SIZES.map((s) => (
-            <option key={s} value={s}>
-              {SIZE_PRESETS[s].label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SizeSelect value={size} disabled={running} onChange={(size) => update({ size })} />
       <PromptBox
         value={state.prompt}
         onChange={(prompt) => update({ prompt })}
