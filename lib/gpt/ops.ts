@@ -21,19 +21,16 @@ export const matmul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>
 }) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 /**
- * Batched product [N, M, K] × [N, K, P] → [N, M, P]. On wasm a batched matMul takes a slow generic
- * path, so there we run N plain 2-D products instead; elsewhere one batched op is fastest.
+ * Batched product [N, M, K] × [N, K, P] → [N, M, P]: one tf.matMul on every backend.
  *
- * Measured with the austen model (wasm, Node, 2 cores): a naive decode step at position 255 takes
- * 54 ms this way against 92 ms with one batched matMul; a cached step 4.6 ms against 2.4 ms; a
- * training step is the same either way (≈4.7 s). We keep the loop so the naive baseline the lessons
- * race against is not slowed by a kernel choice.
+ * The wasm backend once ran N plain 2-D products here instead, but tfjs-wasm 4.22's Unpack (slicing
+ * the batch apart) costs far more than it saves: unstacking K as [4, 32, 255] takes ~1.4–2 ms, and a
+ * cached step at position 255 spent 21 of its ~15–22 ms there. Measured on wasm (Node, 2 cores), one
+ * batched matMul beats the loop at every shape attention uses, e.g. [4, 1, 32]·[4, 32, 255] 0.13 ms
+ * against 4.1 ms, [4, 255, 255]·[4, 255, 32] 5.9 ms against 17.3 ms.
  */
 export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
-  const as = tf.unstack(a) as tf.Tensor2D[];
-  const bs = tf.unstack(b) as tf.Tensor2D[];
-  return tf.stack(as.map((ai, i) => matmul(ai, bs[i]))) as tf.Tensor3D;
+  return tf.matMul(a, b);
 }
 
 /** x [N, in] · w [in, out] + b [out] → [N, out]: GPT-2's Conv1D. */

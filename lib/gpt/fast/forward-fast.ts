@@ -127,21 +127,11 @@ function fastAttention(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, past: Lay
     y = tf.reshape(decodeAttention(tf.reshape(qLast, [nkv, g, hs]) as tf.Tensor3D, k, v), [1, 1, C]); // [1, 1, C]
   } else {
     const q = tf.reshape(heads(q2, c.nHead), [nkv, g * T, hs]) as tf.Tensor3D; // [nkv, g·T, hs] a group's queries stacked
-    const scores = tf.reshape(bmm(q, tf.transpose(k, [0, 2, 1]) as tf.Tensor3D), [nkv, g, T, Tk]); // [nkv, g, T, Tk]
+    const scores = tf.reshape(tf.matMul(q, tf.transpose(k, [0, 2, 1]) as tf.Tensor3D), [nkv, g, T, Tk]); // [nkv, g, T, Tk]
     const masked = tf.add(scores, tf.slice(fm.mask, [Tk - T, 0], [T, Tk])); // mask rows Tp..Tp+T-1
     const att = tf.reshape(tf.softmax(masked), [nkv, g * T, Tk]) as tf.Tensor3D;
-    const yh = tf.reshape(bmm(att, v), [c.nHead, T, hs]); // [nh, T, hs]
+    const yh = tf.reshape(tf.matMul(att, v), [c.nHead, T, hs]); // [nh, T, hs]
     y = tf.reshape(tf.transpose(yh, [1, 0, 2]), [1, T, C]); // [1, T, C]
   }
   return { y: linear(y as tf.Tensor3D, L.projW, L.projB), kv };
-}
-
-/**
- * [N, M, K] × [N, K, P]: on wasm a batched matMul of this size takes a slow generic path, so we run
- * N plain 2-D products (the same choice as ops.bmm, without its training-only gradient wrapper).
- */
-function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  if (tf.getBackend() !== 'wasm' || a.shape[0] === 1) return tf.matMul(a, b);
-  const bs = tf.unstack(b) as tf.Tensor2D[];
-  return tf.stack((tf.unstack(a) as tf.Tensor2D[]).map((ai, i) => tf.matMul(ai, bs[i]))) as tf.Tensor3D;
 }
