@@ -27,15 +27,15 @@ export class ModelMemoryError extends Error {
 }
 
 /**
- * Bytes a timing run holds at its peak: the weights, the fast path's prepared copies (c_attn, c_fc and
- * the head: (3 + 4)·C² per layer + V·C, plus the [blockSize²] mask), a full cache twice (the old and
+ * Bytes a timing run holds at its peak: the weights, the fast path's prepared copies (c_attn twice —
+ * fused and as q, k, v — c_fc and the head: (3 + 3 + 4)·C² per layer + V·C, plus a naive pass's [blockSize²] mask), a full cache twice (the old and
  * the new value live together for one step), and the naive pass's biggest activation, its attention
  * scores [nh, T, T], a few times over. An estimate, generous on purpose.
  */
 export function timingModelBytes(c: GPTConfig): number {
   const C = c.nEmbd;
   const weights = countParams(c) * 4;
-  const prepared = (c.nLayer * 7 * C * C + c.vocabSize * C + c.blockSize * c.blockSize) * 4;
+  const prepared = (c.nLayer * 10 * C * C + c.vocabSize * C + c.blockSize * c.blockSize) * 4;
   const cache = 2 * cacheBytesFor(c, c.blockSize);
   const scores = 4 * c.nHead * c.blockSize * c.blockSize * 4;
   return weights + prepared + cache + scores;

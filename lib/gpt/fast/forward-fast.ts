@@ -17,7 +17,9 @@ import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
  * - every linear layer is one fused matMul + bias kernel, with no customGrad wrapper (no training here);
  * - one new token (T = 1) splits into heads by reshape alone, and attends with one batched product
  *   per side — or, on WebGPU, one fused kernel (decode-attention.ts);
- * - the causal mask is a slice of one tensor built at load, and only multi-token passes use it.
+ * - the causal mask is built on the host once per multi-token pass and shared by every layer (a
+ *   strided tf.slice of one load-time [blockSize²] mask read the whole mask on wasm: ~12 ms a layer at
+ *   blockSize 1,024); a decode step needs none.
  * It takes and returns the same KVCache value as forward(), for the full (float) cache; any other
  * kind, or a cache something was evicted from, goes to forward() itself.
  */
@@ -35,14 +37,16 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
   return tidyObject(() => {
     const C = c.nEmbd;
     const tok = tf.gather(fm.wte, idx); // [1, T, C]
-    let x = tf.add(tok, tf.slice(fm.wpe, [pos0, 0], [T, C])) as tf.Tensor3D; // [1, T, C]
+    // Gathered, not sliced: tfjs-wasm's Slice copies all of wpe through JavaScript first.
+    let x = tf.add(tok, tf.gather(fm.wpe, tf.range(pos0, pos0 + T, 1, 'int32'))) as tf.Tensor3D; // [1, T, C]
     const layers: CacheLayer<LayerKV>[] = [];
     const lastOnly = opts.logits === 'last';
+    const mask = T > 1 ? causalMask(pos0, T) : null; // [T, pos0 + T]
     for (let i = 0; i < c.nLayer; i++) {
       // Only the last position's output reaches the logits 'last' asks for: the last layer computes
       // keys and values for all T positions (the cache needs them) but the rest for one row.
       const prev = (cache?.layers[i] as CacheLayer<LayerKV> | undefined) ?? null;
-      const out = fastBlock(fm, x, fm.layers[i], prev?.store ?? null, cache !== null, lastOnly && i === c.nLayer - 1);
+      const out = fastBlock(fm, x, fm.layers[i], prev?.store ?? null, mask, cache !== null, lastOnly && i === c.nLayer - 1);
       x = out.x; // [1, T, C], or [1, 1, C] after a last-only layer
       if (out.kv) layers.push({ store: out.kv, positions: [...(prev?.positions ?? []), ...positionRange(pos0, T)] });
     }
@@ -63,6 +67,14 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
 function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
   const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
   return tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+}
+
+/** Causal mask of T queries at positions pos0… over pos0 + T keys: 0 where a key is visible, −∞ after it. */
+function causalMask(pos0: number, T: number): tf.Tensor2D {
+  const Tk = pos0 + T;
+  const data = new Float32Array(T * Tk);
+  for (let r = 0; r < T; r++) data.fill(-Infinity, r * Tk + pos0 + r + 1, (r + 1) * Tk);
+  return tf.tensor2d(data, [T, Tk]);
 }
 
 /** The fast path stores rows as the full kind does, contiguously from position 0 (mask and position slices rely on it). */
@@ -90,25 +102,44 @@ function gelu(x: tf.Tensor3D): tf.Tensor3D {
   return tf.mul(x, tf.sigmoid(inner)) as tf.Tensor3D;
 }
 
-function fastBlock(fm: FastModel, x: tf.Tensor3D, L: FastLayer, past: LayerKV | null, caching: boolean, lastOnly: boolean) {
+function fastBlock(
+  fm: FastModel,
+  x: tf.Tensor3D,
+  L: FastLayer,
+  past: LayerKV | null,
+  mask: tf.Tensor2D | null,
+  caching: boolean,
+  lastOnly: boolean,
+) {
   const [, T, C] = x.shape;
-  const a = fastAttention(fm, normalize(x), L, past, caching, lastOnly);
+  const a = fastAttention(fm, normalize(x), L, past, mask, caching, lastOnly);
   const xr = lastOnly && T > 1 ? tf.slice(x, [0, T - 1, 0], [1, 1, C]) : x; // the rows a.y holds
   const x1 = tf.add(xr, a.y) as tf.Tensor3D; // [1, T or 1, C]
   const h = gelu(linear(normalize(x1), L.fcW, L.fcB)); // [1, T, 4C]
   return { x: tf.add(x1, linear(h, L.mlpProjW, L.mlpProjB)) as tf.Tensor3D, kv: a.kv };
 }
 
-function fastAttention(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, past: LayerKV | null, caching: boolean, lastOnly: boolean) {
+function fastAttention(
+  fm: FastModel,
+  xhat: tf.Tensor3D,
+  L: FastLayer,
+  past: LayerKV | null,
+  mask: tf.Tensor2D | null,
+  caching: boolean,
+  lastOnly: boolean,
+) {
   const c = fm.config;
   const T = xhat.shape[1];
   const C = c.nEmbd;
   const nkv = c.nKvHead;
   const hs = headSize(c);
   const g = c.nHead / nkv;
-  const qkv = linear(xhat, L.qkvW, L.qkvB); // [1, T, C + 2·nkv·hs], q already × 1/√hs
-  const [q2, k2, v2] = tf.split(qkv, [C, nkv * hs, nkv * hs], 2); // [1, T, C], [1, T, nkv·hs] ×2
-  // One token: [1, 1, n·hs] is already [n, 1, hs] in memory, so heads need no transpose.
+  // One token: one fused qkv product, split, and [1, 1, n·hs] is already [n, 1, hs] in memory, so heads
+  // need no transpose. Several: q, k and v as three products (prepare.ts says why not a split).
+  const [q2, k2, v2] =
+    T === 1
+      ? tf.split(linear(xhat, L.qkvW, L.qkvB), [C, nkv * hs, nkv * hs], 2) // q already × 1/√hs
+      : L.qkvParts.map((p) => linear(xhat, p.w, p.b)); // [1, T, C], [1, T, nkv·hs] ×2
   const heads = (t: tf.Tensor, n: number) =>
     (T === 1 ? tf.reshape(t, [n, 1, hs]) : tf.transpose(tf.reshape(t, [T, n, hs]), [1, 0, 2])) as tf.Tensor3D; // [n, T, hs]
   let k = heads(k2, nkv); // [nkv, T, hs]
@@ -123,12 +154,12 @@ function fastAttention(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, past: Lay
   let y: tf.Tensor; // [1, T, C], or [1, 1, C] for one query
   if (T === 1 || lastOnly) {
     // One query (a decode step, or the last position only): it may see every key, so no mask.
-    const qLast = T === 1 ? q2 : tf.slice(q2, [0, T - 1, 0], [1, 1, C]); // [1, 1, C]
+    const qLast = T === 1 ? q2 : tf.slice(q2, [0, T - 1, 0], [1, 1, C]); // [1, 1, C]: a contiguous row
     y = tf.reshape(decodeAttention(tf.reshape(qLast, [nkv, g, hs]) as tf.Tensor3D, k, v), [1, 1, C]); // [1, 1, C]
   } else {
     const q = tf.reshape(heads(q2, c.nHead), [nkv, g * T, hs]) as tf.Tensor3D; // [nkv, g·T, hs] a group's queries stacked
     const scores = tf.reshape(tf.matMul(q, tf.transpose(k, [0, 2, 1]) as tf.Tensor3D), [nkv, g, T, Tk]); // [nkv, g, T, Tk]
-    const masked = tf.add(scores, tf.slice(fm.mask, [Tk - T, 0], [T, Tk])); // mask rows Tp..Tp+T-1
+    const masked = tf.add(scores, mask!); // [T, Tk]: rows Tp..Tp+T-1
     const att = tf.reshape(tf.softmax(masked), [nkv, g * T, Tk]) as tf.Tensor3D;
     const yh = tf.reshape(tf.matMul(att, v), [c.nHead, T, hs]); // [nh, T, hs]
     y = tf.reshape(tf.transpose(yh, [1, 0, 2]), [1, T, C]); // [1, T, C]

@@ -19,6 +19,13 @@ import { tidyObject } from '../ops';
 export interface FastLayer {
   qkvW: tf.Tensor3D; // [1, C, C + 2·nkv·hs] ln_1 folded in, q columns × 1/√hs
   qkvB: tf.Tensor1D; // [C + 2·nkv·hs]
+  /**
+   * The same weights as three layers, q, k and v ([1, C, C] and [1, C, nkv·hs] ×2, with biases), for
+   * passes of several tokens: splitting their output instead would cost more than the two extra
+   * kernels, as tfjs-wasm's Split copies its whole input through JavaScript (~1 ms a layer at T = 16
+   * on the 10m model). A decode step keeps the one fused qkv product.
+   */
+  qkvParts: { w: tf.Tensor3D; b: tf.Tensor1D }[];
   projW: tf.Tensor3D; // [1, C, C] the readable weights, reshaped (same data)
   projB: tf.Tensor1D; // [C]
   fcW: tf.Tensor3D; // [1, C, 4C] ln_2 folded in
@@ -36,8 +43,6 @@ export interface FastModel {
   layers: FastLayer[];
   headW: tf.Tensor3D; // [1, C, V] wteᵀ with ln_f's gain folded in
   headB: tf.Tensor1D; // [V] ln_f's bias through the head
-  /** [blockSize, blockSize]: 0 on and below the diagonal, -Infinity above; sliced, never rebuilt. */
-  mask: tf.Tensor2D;
   /** The tensors this object created (the shared ones belong to the GPT it was prepared from). */
   owned: tf.Tensor[];
 }
@@ -70,9 +75,15 @@ export function prepareFastModel(model: GPT): FastModel {
       const h = `h.${i}`;
       const [aw, ab] = foldLayerNorm(w[`${h}.ln_1.weight`], w[`${h}.ln_1.bias`], w[`${h}.attn.c_attn.weight`], w[`${h}.attn.c_attn.bias`]);
       const [fw, fb] = foldLayerNorm(w[`${h}.ln_2.weight`], w[`${h}.ln_2.bias`], w[`${h}.mlp.c_fc.weight`], w[`${h}.mlp.c_fc.bias`]);
+      const qkvW = tf.mul(aw, qkvScale) as tf.Tensor2D; // [C, C + 2·nkv·hs]
+      const qkvB = tf.mul(ab, qkvScale) as tf.Tensor1D;
+      const widths = [C, kvDim(c), kvDim(c)];
+      const ws = tf.split(qkvW, widths, 1);
+      const bs = tf.split(qkvB, widths, 0);
       layers.push({
-        qkvW: keep(as3d(tf.mul(aw, qkvScale))),
-        qkvB: keep(tf.mul(ab, qkvScale) as tf.Tensor1D),
+        qkvW: keep(as3d(qkvW)),
+        qkvB: keep(qkvB),
+        qkvParts: ws.map((pw, k) => ({ w: keep(as3d(pw)), b: keep(bs[k] as tf.Tensor1D) })),
         projW: keep(as3d(w[`${h}.attn.c_proj.weight`])),
         projB: w[`${h}.attn.c_proj.bias`] as tf.Tensor1D,
         fcW: keep(as3d(fw)),
@@ -82,9 +93,6 @@ export function prepareFastModel(model: GPT): FastModel {
       });
     }
     const [headW, headB] = foldLayerNorm(w['ln_f.weight'], w['ln_f.bias'], tf.transpose(w['wte.weight']), null); // [C, V], [V]
-    const N = c.blockSize;
-    const maskData = new Float32Array(N * N);
-    for (let r = 0; r < N; r++) for (let j = r + 1; j < N; j++) maskData[r * N + j] = -Infinity;
     return {
       config: c,
       model,
@@ -93,7 +101,6 @@ export function prepareFastModel(model: GPT): FastModel {
       layers,
       headW: keep(as3d(headW)),
       headB: keep(headB),
-      mask: keep(tf.tensor2d(maskData, [N, N])),
       owned,
     };
   });
