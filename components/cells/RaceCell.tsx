@@ -12,7 +12,7 @@ import { useRace } from '@/lib/hooks/useRace';
 import { useTimingModel } from '@/lib/hooks/useTimingModel';
 import { getClient } from '@/lib/worker/client';
 import { formatDuration, LONG_RUN_MS } from '@/lib/lessons/estimate';
-import { MODEL_SIZES, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
+import { MODEL_SIZES, presetParams, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
 import { checkRaceInput } from '@/lib/lessons/race';
 import '@/components/viz/viz.css';
 
@@ -188,7 +188,11 @@ export function RaceCell() {
       controls={controls}
       onReset={reset}
     >
-      <ModelGate model={model} label="the austen model">
+      <ModelGate
+        model={model}
+        shape={preset.config ? { config: preset.config, params: presetParams(size as Exclude<ModelSize, 'austen'>) } : undefined}
+        label="the austen model"
+      >
         {preset.timingOnly ? (
           <p className="note" data-timing-note={size}>
             The {preset.short} model has {TIMING_MODEL_NOTE}. Its context is {blockSize.toLocaleString('en')} tokens.

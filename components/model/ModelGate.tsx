@@ -2,6 +2,7 @@
 
 import type { ReactNode } from 'react';
 import type { ModelError, UseModel } from '@/lib/hooks/useModel';
+import type { GPTConfig } from '@/lib/gpt/config';
 import type { BackendName } from '@/lib/backend/store';
 import { BACKEND_ORDER } from '@/lib/backend/store';
 import './model.css';
@@ -25,11 +26,11 @@ export function OtherBackends({ current }: { current: BackendName | null }) {
 }
 
 /** One line naming the backend and model, so every live cell says where it runs. */
-export function RunsOn({ model }: { model: UseModel }) {
+export function RunsOn({ model, shape }: { model: UseModel; shape?: ModelShape }) {
   const b = model.backend;
   const name = b.status === 'ready' ? b.report.name : null;
   const note = b.status === 'ready' ? (b.report.lost ?? b.report.note) : undefined;
-  const info = model.info;
+  const info = shape ?? model.info;
   return (
     <p className="runs-on" data-runs-on={name ?? 'pending'}>
       <span className="badge-dot" aria-hidden="true" />
@@ -97,8 +98,16 @@ export function learnerMessage(kind: ModelError['kind'], label: string): { what:
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** A model's shape as the "Running on" line states it. */
+export interface ModelShape {
+  config: GPTConfig;
+  params: number;
+}
+
 export interface ModelGateProps {
   model: UseModel;
+  /** The model the cell really runs, when it is not `model` itself (the race's timing sizes). */
+  shape?: ModelShape;
   /** What to call the model in messages, e.g. "the Austen model". */
   label?: string;
   /** Rendered once the model is ready. */
@@ -109,7 +118,7 @@ export interface ModelGateProps {
  * Stands in for a model cell's output until the model runs: a progress bar with bytes while it
  * loads, and on failure what happened and what helps (see learnerMessage). Never a blank cell.
  */
-export function ModelGate({ model, label = 'the model', children }: ModelGateProps) {
+export function ModelGate({ model, shape, label = 'the model', children }: ModelGateProps) {
   const { status, progress, error, backend } = model;
   const current = backend.status === 'ready' ? backend.report.name : null;
   let body: ReactNode = children;
@@ -155,7 +164,7 @@ export function ModelGate({ model, label = 'the model', children }: ModelGatePro
   }
   return (
     <div className="model-gate" data-model-status={status}>
-      <RunsOn model={model} />
+      <RunsOn model={model} shape={shape} />
       {body}
     </div>
   );

@@ -31,6 +31,7 @@ test('the race runs a timing model, reads each size back, offers a long race wit
     'random weights, for timing only: the tokens are meaningless, and both generators must still choose the same ones',
   );
   await expect(run).toBeEnabled({ timeout: 120_000 });
+  await expect(cell.locator('.runs-on-model')).toContainText('6 layers, 6 query heads, 6 key/value heads, 11.34 M parameters');
   expect((await tensors(page)).numTensors).toBeGreaterThan(austenOnly);
   await expect(cell.getByLabel('Tokens to generate').locator('option')).toContainText(['32', '64', '128', '256', '512']);
 
