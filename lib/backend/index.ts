@@ -184,13 +184,16 @@ async function probeWebGPU(): Promise<NonNullable<BackendReport['adapter']>> {
   return describeAdapter(info, Boolean(adapter.isFallbackAdapter ?? info.isFallbackAdapter));
 }
 
-/** Name an adapter and tell whether it is a software rasterizer (SwiftShader or a fallback adapter). */
+/**
+ * Name an adapter and tell whether it is a software rasterizer: SwiftShader (Chromium's own), Mesa's
+ * llvmpipe/lavapipe (what Linux without a GPU driver offers through Vulkan), or a fallback adapter.
+ */
 export function describeAdapter(info: AdapterInfoLike, isFallback = false): NonNullable<BackendReport['adapter']> {
   const vendor = info.vendor || 'unknown vendor';
   const architecture = info.architecture || 'unknown architecture';
   const description = info.description || undefined;
   const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`.toLowerCase();
-  const software = isFallback || text.includes('swiftshader');
+  const software = isFallback || /swiftshader|llvmpipe|lavapipe|softpipe/.test(text);
   return { vendor, architecture, description, software };
 }
 

@@ -32,6 +32,10 @@ describe('describeAdapter', () => {
     expect(SOFTWARE_GPU_NOTE).toBe('software GPU — timings not representative');
   });
 
+  it("flags Mesa's llvmpipe (lavapipe over Vulkan) as a software GPU", () => {
+    expect(describeAdapter({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.7, 256 bits)' }).software).toBe(true);
+  });
+
   it('flags a fallback adapter as software and a real GPU as hardware', () => {
     expect(describeAdapter({ vendor: 'x' }, true).software).toBe(true);
     expect(describeAdapter({ vendor: 'nvidia', architecture: 'ampere' }).software).toBe(false);
