@@ -73,7 +73,7 @@ export function ClassResults() {
     <div className="class-results" data-class-server="present" data-result-count={results.length}>
       <p className="lede" aria-live="polite">
         {results.length === 0
-          ? 'No results yet. Learners run the race (lesson 5) and press “Share with the class”.'
+          ? 'No results yet. Learners run the race (lesson 5) or the bench page and press “Share with the class”.'
           : `${results.length} result${results.length === 1 ? '' : 's'} from the room.`}
       </p>
       {error ? <p className="warn-text">{error}</p> : null}
