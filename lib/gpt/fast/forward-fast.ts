@@ -5,6 +5,7 @@ import { fullCache, positionRange, type CacheLayer, type KVCache, type LayerKV }
 import { tidyObject } from '../ops';
 import { decodeAttention } from './decode-attention';
 import type { FastLayer, FastModel } from './prepare';
+import { GELU, registerWasmKernels } from './wasm-kernels';
 import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
 
 /**
@@ -13,7 +14,8 @@ import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
  * Read forward.ts first; this file is the same pass rewritten for speed, and tests hold the two equal
  * (max |Δlogits| ≤ 1e-4). Each kernel a decode step launches costs a fixed 4–50 µs of dispatch, which
  * at this model size outweighs the arithmetic, so:
- * - LayerNorm computes only x̂ (its gain and bias are folded into the next weights, prepare.ts);
+ * - LayerNorm computes only x̂ (its gain and bias are folded into the next weights, prepare.ts), as one
+ *   kernel on WebGPU (webgpu-layernorm.ts) and on wasm (wasm-kernels.ts, which also makes GELU one);
  * - every linear layer is one fused matMul + bias kernel, with no customGrad wrapper (no training here);
  * - one new token (T = 1) splits into heads by reshape alone, and attends with one batched product
  *   per side — or, on WebGPU, one fused kernel (decode-attention.ts);
@@ -82,10 +84,12 @@ function servesFast(cache: KVCache): boolean {
   return cache.kind === fullCache && cache.length === cache.next && cache.evictions.length === 0 && !cache.layers.some((l) => l.mass);
 }
 
-/** LayerNorm without its affine part: (x − mean) / √(var + ε) over the last axis. One kernel on WebGPU. */
+/** LayerNorm without its affine part: (x − mean) / √(var + ε) over the last axis. One kernel on WebGPU and wasm. */
 function normalize(x: tf.Tensor3D): tf.Tensor3D {
-  if (tf.getBackend() === 'webgpu') {
-    registerWebGPUNormalize();
+  const backend = tf.getBackend();
+  if (backend === 'webgpu' || backend === 'wasm') {
+    if (backend === 'webgpu') registerWebGPUNormalize();
+    else registerWasmKernels();
     return tf.engine().runKernel(LAYER_NORM, { x }, { eps: LAYER_NORM_EPS }) as tf.Tensor3D;
   }
   const d = tf.sub(x, tf.mean(x, -1, true)); // [1, T, C]
@@ -96,8 +100,12 @@ function normalize(x: tf.Tensor3D): tf.Tensor3D {
 const GELU_K1 = 2 * Math.sqrt(2 / Math.PI);
 const GELU_K3 = GELU_K1 * 0.044715;
 
-/** GPT-2's tanh GELU in its equal sigmoid form, 0.5·(1 + tanh(u)) = σ(2u): x·σ(k1·x + k3·x³). 6 kernels, not 8. */
+/** GPT-2's tanh GELU in its equal sigmoid form, 0.5·(1 + tanh(u)) = σ(2u): x·σ(k1·x + k3·x³). 6 kernels, not 8; one on wasm. */
 function gelu(x: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() === 'wasm') {
+    registerWasmKernels();
+    return tf.engine().runKernel(GELU, { x }) as tf.Tensor3D;
+  }
   const inner = tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_K3), GELU_K1)); // k1·x + k3·x³
   return tf.mul(x, tf.sigmoid(inner)) as tf.Tensor3D;
 }

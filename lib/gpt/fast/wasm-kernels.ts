@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LAYER_NORM } from './webgpu-layernorm';
+
+/**
+ * Two small kernels for the wasm backend, registered under the same names the fast path calls:
+ * LayerNorm's normalisation (7 tfjs-wasm kernels op by op) and GPT-2's GELU (6). A decode step's rows
+ * are 128–768 floats, so each op-by-op kernel's fixed dispatch cost (~5–10 µs) outweighs its
+ * arithmetic; one pass over the row in JavaScript, reading and writing the wasm heap in place, does
+ * the same work in about the time of one dispatch. tfjs-wasm's own Concat is written the same way.
+ * Sums are taken in float64 and rounded to float32 once, so results sit within float32 rounding of
+ * the op-by-op form (the fast-path tests hold the logits to 1e-4).
+ */
+export const GELU = 'KVLabGelu';
+
+/** What the kernels use of tfjs-wasm's BackendWasm. */
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+const GELU_K1 = 2 * Math.sqrt(2 / Math.PI);
+const GELU_K3 = GELU_K1 * 0.044715;
+
+/** (x − mean) / √(var + ε) over the last axis, row by row. */
+function normalizeKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) {
+  const { x } = inputs as { x: tf.TensorInfo };
+  const eps = (attrs as unknown as { eps: number }).eps;
+  const wasm = backend as WasmBackendLike;
+  const out = wasm.makeOutput([...x.shape], 'float32');
+  // Views after makeOutput: allocating may grow the heap, which detaches earlier views.
+  const xs = wasm.typedArrayFromHeap(x);
+  const ys = wasm.typedArrayFromHeap(out);
+  const C = x.shape[x.shape.length - 1];
+  for (let base = 0; base < xs.length; base += C) {
+    let sum = 0;
+    for (let j = 0; j < C; j++) sum += xs[base + j];
+    const mean = sum / C;
+    let sq = 0;
+    for (let j = 0; j < C; j++) {
+      const d = xs[base + j] - mean;
+      sq += d * d;
+    }
+    const inv = 1 / Math.sqrt(sq / C + eps);
+    for (let j = 0; j < C; j++) ys[base + j] = (xs[base + j] - mean) * inv;
+  }
+  return out;
+}
+
+/** x·σ(k1·x + k3·x³), GPT-2's tanh GELU in its equal sigmoid form, element by element. */
+function geluKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }) {
+  const { x } = inputs as { x: tf.TensorInfo };
+  const wasm = backend as WasmBackendLike;
+  const out = wasm.makeOutput([...x.shape], 'float32');
+  const xs = wasm.typedArrayFromHeap(x);
+  const ys = wasm.typedArrayFromHeap(out);
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    ys[i] = v / (1 + Math.exp(-v * (GELU_K1 + GELU_K3 * v * v)));
+  }
+  return out;
+}
+
+let registered = false;
+
+/** Registers both kernels for the 'wasm' backend once. */
+export function registerWasmKernels(): void {
+  if (registered) return;
+  if (!tf.getKernel(LAYER_NORM, 'wasm')) tf.registerKernel({ kernelName: LAYER_NORM, backendName: 'wasm', kernelFunc: normalizeKernel });
+  if (!tf.getKernel(GELU, 'wasm')) tf.registerKernel({ kernelName: GELU, backendName: 'wasm', kernelFunc: geluKernel });
+  registered = true;
+}
