@@ -5,7 +5,7 @@ import { fullCache, positionRange, type CacheLayer, type KVCache, type LayerKV }
 import { tidyObject } from '../ops';
 import { decodeAttention } from './decode-attention';
 import type { FastLayer, FastModel } from './prepare';
-import { GELU, registerWasmKernels } from './wasm-kernels';
+import { GELU, GELU_K1, GELU_K3, registerWasmKernels } from './wasm-kernels';
 import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
 
 /**
@@ -96,9 +96,6 @@ function normalize(x: tf.Tensor3D): tf.Tensor3D {
   const variance = tf.mean(tf.square(d), -1, true); // [1, T, 1]
   return tf.mul(d, tf.rsqrt(tf.add(variance, LAYER_NORM_EPS))) as tf.Tensor3D;
 }
-
-const GELU_K1 = 2 * Math.sqrt(2 / Math.PI);
-const GELU_K3 = GELU_K1 * 0.044715;
 
 /** GPT-2's tanh GELU in its equal sigmoid form, 0.5·(1 + tanh(u)) = σ(2u): x·σ(k1·x + k3·x³). 6 kernels, not 8; one on wasm. */
 function gelu(x: tf.Tensor3D): tf.Tensor3D {

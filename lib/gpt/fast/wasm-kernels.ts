@@ -18,8 +18,9 @@ interface WasmBackendLike {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
-const GELU_K1 = 2 * Math.sqrt(2 / Math.PI);
-const GELU_K3 = GELU_K1 * 0.044715;
+/** GELU's sigmoid form, x·σ(k1·x + k3·x³): k1 = 2·√(2/π), k3 = k1·0.044715 (forward-fast.ts uses them too). */
+export const GELU_K1 = 2 * Math.sqrt(2 / Math.PI);
+export const GELU_K3 = GELU_K1 * 0.044715;
 
 /** (x − mean) / √(var + ε) over the last axis, row by row. */
 function normalizeKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) {
