@@ -34,6 +34,7 @@ describe('wasm kernels: LayerNorm normalisation and GELU', () => {
     // Each row now has mean 0 and variance 1 (less ε's share).
     const row = ((await got.data()) as Float32Array).slice(128, 256);
     expect(Math.abs(row.reduce((a, b) => a + b, 0) / 128)).toBeLessThan(1e-6);
+    expect(row.reduce((a, b) => a + b * b, 0) / 128).toBeCloseTo(1, 4);
     tf.dispose([got, want]);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
