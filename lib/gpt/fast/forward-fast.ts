@@ -4,6 +4,7 @@ import { ContextOverflowError, forward, type ForwardResult } from '../forward';
 import { fullCache, positionRange, type CacheLayer, type KVCache, type LayerKV } from '../kvcache';
 import { tidyObject } from '../ops';
 import { decodeAttention } from './decode-attention';
+import { decodeAppend, wasmDecodeAppendReady } from './wasm-attention';
 import type { FastLayer, FastModel } from './prepare';
 import { GELU, GELU_K1, GELU_K3, registerWasmKernels } from './wasm-kernels';
 import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
@@ -18,7 +19,8 @@ import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
  *   kernel on WebGPU (webgpu-layernorm.ts) and on wasm (wasm-kernels.ts, which also makes GELU one);
  * - every linear layer is one fused matMul + bias kernel, with no customGrad wrapper (no training here);
  * - one new token (T = 1) splits into heads by reshape alone, and attends with one batched product
- *   per side — or, on WebGPU, one fused kernel (decode-attention.ts);
+ *   per side — or, on WebGPU, one fused kernel (decode-attention.ts); on wasm a cached step's split,
+ *   cache append and attention are one kernel (wasm-attention.ts: SIMD WebAssembly over tfjs's heap);
  * - the causal mask is built on the host once per multi-token pass and shared by every layer (a
  *   strided tf.slice of one load-time [blockSize²] mask read the whole mask on wasm: ~12 ms a layer at
  *   blockSize 1,024); a decode step needs none.
@@ -139,6 +141,12 @@ function fastAttention(
   const nkv = c.nKvHead;
   const hs = headSize(c);
   const g = c.nHead / nkv;
+  if (T === 1 && caching && past && wasmDecodeAppendReady(hs)) {
+    // A cached decode step on wasm: the fused qkv row goes straight to one kernel that appends the new
+    // key and value to the cache and attends over it (wasm-attention.ts): no split, concat or matMul.
+    const [yh, k, v] = decodeAppend(linear(xhat, L.qkvW, L.qkvB), past.k, past.v);
+    return { y: linear(tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, L.projW, L.projB), kv: { k, v } };
+  }
   // One token: one fused qkv product, split, and [1, 1, n·hs] is already [n, 1, hs] in memory, so heads
   // need no transpose. Several: q, k and v as three products (prepare.ts says why not a split).
   const [q2, k2, v2] =

@@ -1,0 +1,108 @@
+;; A cached decode step's attention, with the cache append folded in, over tfjs-wasm's own heap.
+;;
+;; Compiled by scripts/build-wasm.ts into decode-append-wasm.ts (the bytes, base64); wasm-attention.ts
+;; instantiates it against tfjs-wasm's WebAssembly.Memory and calls it from a registered kernel.
+;; All pointers are byte offsets into that memory; every tensor is float32, row-major:
+;;   q [nkv, g, hs] (already × 1/√hs), pastK/pastV [nkv, Tp, hs], newK/newV [nkv, 1, hs],
+;;   outK/outV [nkv, Tp + 1, hs], scores [nkv, g, Tp + 1], y [nkv, g, hs].
+;; hs must be a multiple of 8 (two f32x4 lane groups at a time).
+;;
+;; Each head's cached rows are read from memory once: copied into the new cache (memory.copy), then,
+;; while that block (≤ 256 KiB at hs = 64 and 1,024 positions) sits in L2, dotted with the group's
+;; queries (keys) or added into their outputs (values). JavaScript takes the softmax between the two
+;; calls (it needs exp, which wasm lacks).
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; out[h] = past[h] ++ new[h] for every head: Tp rows then one.
+  (func $append (param $past i32) (param $new i32) (param $out i32) (param $h i32) (param $Tp i32) (param $rowBytes i32) (result i32)
+    (local $dst i32)
+    (local.set $dst (i32.add (local.get $out) (i32.mul (i32.mul (local.get $h) (i32.add (local.get $Tp) (i32.const 1))) (local.get $rowBytes))))
+    (memory.copy (local.get $dst)
+      (i32.add (local.get $past) (i32.mul (i32.mul (local.get $h) (local.get $Tp)) (local.get $rowBytes)))
+      (i32.mul (local.get $Tp) (local.get $rowBytes)))
+    (memory.copy (i32.add (local.get $dst) (i32.mul (local.get $Tp) (local.get $rowBytes)))
+      (i32.add (local.get $new) (i32.mul (local.get $h) (local.get $rowBytes)))
+      (local.get $rowBytes))
+    (local.get $dst))
+
+  ;; outK = pastK ++ newK (per head), and scores[h, r, t] = q[h, r] · outK[h, t].
+  (func (export "append_scores")
+    (param $q i32) (param $pastK i32) (param $newK i32) (param $outK i32) (param $scores i32)
+    (param $nkv i32) (param $g i32) (param $hs i32) (param $Tp i32)
+    (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $block i32) (local $end i32)
+    (local $row i32) (local $qr i32) (local $out i32) (local $a v128) (local $b v128)
+    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
+    (local.set $out (local.get $scores))
+    (loop $heads
+      (local.set $block (call $append (local.get $pastK) (local.get $newK) (local.get $outK) (local.get $h) (local.get $Tp) (local.get $rowBytes)))
+      (local.set $end (i32.add (local.get $block) (i32.mul (i32.add (local.get $Tp) (i32.const 1)) (local.get $rowBytes))))
+      (local.set $r (i32.const 0))
+      (loop $queries
+        (local.set $qr (i32.add (local.get $q)
+          (i32.mul (i32.add (i32.mul (local.get $h) (local.get $g)) (local.get $r)) (local.get $rowBytes))))
+        (local.set $row (local.get $block))
+        (loop $rows
+          (local.set $a (v128.const f32x4 0 0 0 0))
+          (local.set $b (v128.const f32x4 0 0 0 0))
+          (local.set $j (i32.const 0))
+          (loop $dims
+            (local.set $a (f32x4.add (local.get $a)
+              (f32x4.mul (v128.load (i32.add (local.get $qr) (local.get $j)))
+                         (v128.load (i32.add (local.get $row) (local.get $j))))))
+            (local.set $b (f32x4.add (local.get $b)
+              (f32x4.mul (v128.load offset=16 (i32.add (local.get $qr) (local.get $j)))
+                         (v128.load offset=16 (i32.add (local.get $row) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 32)))
+            (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
+          (local.set $a (f32x4.add (local.get $a) (local.get $b)))
+          (f32.store (local.get $out)
+            (f32.add
+              (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
+              (f32.add (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a)))))
+          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+          (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+          (br_if $rows (i32.lt_u (local.get $row) (local.get $end))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
+      (local.set $h (i32.add (local.get $h) (i32.const 1)))
+      (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv)))))
+
+  ;; outV = pastV ++ newV (per head), and y[h, r] = Σ_t probs[h, r, t] · outV[h, t].
+  (func (export "append_weighted")
+    (param $probs i32) (param $pastV i32) (param $newV i32) (param $outV i32) (param $y i32)
+    (param $nkv i32) (param $g i32) (param $hs i32) (param $Tp i32)
+    (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $block i32) (local $end i32)
+    (local $row i32) (local $yr i32) (local $p i32) (local $w v128) (local $at i32)
+    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
+    (memory.fill (local.get $y) (i32.const 0) (i32.mul (i32.mul (local.get $nkv) (local.get $g)) (local.get $rowBytes)))
+    (local.set $p (local.get $probs))
+    (loop $heads
+      (local.set $block (call $append (local.get $pastV) (local.get $newV) (local.get $outV) (local.get $h) (local.get $Tp) (local.get $rowBytes)))
+      (local.set $end (i32.add (local.get $block) (i32.mul (i32.add (local.get $Tp) (i32.const 1)) (local.get $rowBytes))))
+      (local.set $r (i32.const 0))
+      (loop $queries
+        (local.set $yr (i32.add (local.get $y)
+          (i32.mul (i32.add (i32.mul (local.get $h) (local.get $g)) (local.get $r)) (local.get $rowBytes))))
+        (local.set $row (local.get $block))
+        (loop $rows
+          (local.set $w (f32x4.splat (f32.load (local.get $p))))
+          (local.set $j (i32.const 0))
+          (loop $dims
+            (local.set $at (i32.add (local.get $yr) (local.get $j)))
+            (v128.store (local.get $at)
+              (f32x4.add (v128.load (local.get $at))
+                         (f32x4.mul (local.get $w) (v128.load (i32.add (local.get $row) (local.get $j))))))
+            (v128.store offset=16 (local.get $at)
+              (f32x4.add (v128.load offset=16 (local.get $at))
+                         (f32x4.mul (local.get $w) (v128.load offset=16 (i32.add (local.get $row) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 32)))
+            (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+          (br_if $rows (i32.lt_u (local.get $row) (local.get $end))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
+      (local.set $h (i32.add (local.get $h) (i32.const 1)))
+      (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv)))))
+)
