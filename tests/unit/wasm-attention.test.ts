@@ -2,18 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DECODE_APPEND_WASM } from '../../lib/gpt/fast/decode-append-wasm';
+import { ATTENTION_WASM } from '../../lib/gpt/fast/attention-wasm';
 import { forwardFast } from '../../lib/gpt/fast/forward-fast';
 import { disposeFastModel, prepareFastModel } from '../../lib/gpt/fast/prepare';
 import { disposeCache, emptyCache } from '../../lib/gpt/kvcache';
 import { disposeWeights } from '../../lib/gpt/params';
-import { decodeAppend, wasmDecodeAppendReady } from '../../lib/gpt/fast/wasm-attention';
+import { causalAttention, decodeAppend, wasmAttentionReady } from '../../lib/gpt/fast/wasm-attention';
 import { createRng } from '../../lib/gpt/random';
 import { assemble } from '../../scripts/build-wasm';
 import { maxAbsDiff, tinyModel } from './gpt-helpers';
 
 /** The fused append-and-attend kernel against what it replaces: split, two concats, q·Kᵀ, softmax, ·V. */
-describe('wasm decode-append kernel', () => {
+describe('wasm attention kernels: decode-append and causal', () => {
   beforeAll(async () => {
     expect(await tf.setBackend('wasm')).toBe(true);
     await tf.ready();
@@ -47,7 +47,7 @@ describe('wasm decode-append kernel', () => {
     [6, 1, 64, 1000],
   ]) {
     it(`nkv ${nkv}, g ${g}, hs ${hs}, ${Tp} cached: the same output and new cache, nothing left behind`, async () => {
-      expect(wasmDecodeAppendReady(hs)).toBe(true);
+      expect(wasmAttentionReady(hs)).toBe(true);
       // Scores far apart (scale 3) so the softmax is peaked and its max-subtraction matters.
       const qkv = random([1, 1, nkv * g * hs + 2 * nkv * hs], 3);
       const pastK = random([nkv, Tp, hs]);
@@ -84,9 +84,9 @@ describe('wasm decode-append kernel', () => {
   });
 
   it('is not offered where it cannot run: a head width that is not a multiple of 8, or another backend', async () => {
-    expect(wasmDecodeAppendReady(12)).toBe(false);
+    expect(wasmAttentionReady(12)).toBe(false);
     expect(await tf.setBackend('cpu')).toBe(true);
-    expect(wasmDecodeAppendReady(32)).toBe(false);
+    expect(wasmAttentionReady(32)).toBe(false);
     expect(await tf.setBackend('wasm')).toBe(true);
   });
 
@@ -113,8 +113,87 @@ describe('wasm decode-append kernel', () => {
     disposeWeights(model.weights);
   });
 
+  /** Causal attention in float64, query head h on key/value head ⌊h / g⌋, from row-major [T, width] inputs. */
+  function causalFloat64(q: Float32Array, k: Float32Array, v: Float32Array, T: number, nh: number, nkv: number, hs: number): Float64Array {
+    const C = nh * hs;
+    const KV = nkv * hs;
+    const y = new Float64Array(T * C);
+    for (let h = 0; h < nh; h++) {
+      const kvCol = Math.floor(h / (nh / nkv)) * hs;
+      for (let t = 0; t < T; t++) {
+        const s = Array.from({ length: t + 1 }, (_, j) => {
+          let d = 0;
+          for (let i = 0; i < hs; i++) d += q[t * C + h * hs + i] * k[j * KV + kvCol + i];
+          return d;
+        });
+        const max = Math.max(...s);
+        const e = s.map((x) => Math.exp(x - max));
+        const sum = e.reduce((a, b) => a + b, 0);
+        for (let j = 0; j <= t; j++) for (let i = 0; i < hs; i++) y[t * C + h * hs + i] += (e[j] / sum) * v[j * KV + kvCol + i];
+      }
+    }
+    return y;
+  }
+
+  // [nh, nkv, hs, T]
+  for (const [nh, nkv, hs, T] of <[number, number, number, number][]>[
+    [4, 4, 32, 2],
+    [4, 4, 32, 255],
+    [4, 2, 8, 17],
+    [4, 1, 32, 64],
+    [6, 6, 64, 300],
+  ]) {
+    it(`causal: ${nh} query heads over ${nkv} key/value heads, hs ${hs}, ${T} positions, as the masked op-by-op form`, async () => {
+      expect(wasmAttentionReady(hs)).toBe(true);
+      // q as the fast path's is (× 1/√hs), so scores are O(1) and their softmax uneven.
+      const q = random([1, T, nh * hs], 3 / Math.sqrt(hs));
+      const k = random([1, T, nkv * hs]);
+      const v = random([1, T, nkv * hs]);
+      const want = causalFloat64(
+        (await q.data()) as Float32Array,
+        (await k.data()) as Float32Array,
+        (await v.data()) as Float32Array,
+        T,
+        nh,
+        nkv,
+        hs,
+      );
+      const tensors = tf.memory().numTensors;
+      const dataIds = tf.engine().backend.numDataIds();
+      const got = causalAttention(q, k, v, hs);
+      expect(got.shape).toEqual([1, T, nh * hs]);
+      // Against float64: float32 products and sums over up to 300 keys stay well inside 1e-5.
+      expect(maxAbsDiff((await got.data()) as Float32Array, want)).toBeLessThan(1e-5);
+      expect(tf.memory().numTensors).toBe(tensors + 1);
+      expect(tf.engine().backend.numDataIds()).toBe(dataIds + 1); // its [T, T] scores freed
+      tf.dispose([got, q, k, v]);
+    });
+  }
+
+  it("is what the fast path's naive step runs on wasm: every layer but the last (which needs one row), and no mask", async () => {
+    const model = tinyModel();
+    const fm = prepareFastModel(model);
+    const idx = tf.tensor2d([[1, 2, 3, 4, 5, 6]], [1, 6], 'int32');
+    const names = async (logits: 'all' | 'last') =>
+      (
+        await tf.profile(() => {
+          tf.dispose(forwardFast(fm, idx, null, { logits }).logits);
+          return [];
+        })
+      ).kernels.map((k) => k.name);
+    const all = await names('all');
+    expect(all.filter((n) => n === 'KVLabCausalAttention')).toHaveLength(model.config.nLayer);
+    expect(all).not.toContain('BatchMatMul');
+    expect(all).not.toContain('Transpose');
+    const last = await names('last');
+    expect(last.filter((n) => n === 'KVLabCausalAttention')).toHaveLength(model.config.nLayer - 1);
+    tf.dispose(idx);
+    disposeFastModel(fm);
+    disposeWeights(model.weights);
+  });
+
   it('ships the bytes its .wat source assembles to (rerun scripts/build-wasm.ts after editing it)', async () => {
-    const shipped = Uint8Array.from(atob(DECODE_APPEND_WASM), (c) => c.charCodeAt(0));
+    const shipped = Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0));
     expect(Array.from(shipped)).toEqual(Array.from(await assemble()));
   });
 });

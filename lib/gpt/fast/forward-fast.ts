@@ -4,7 +4,7 @@ import { ContextOverflowError, forward, type ForwardResult } from '../forward';
 import { fullCache, positionRange, type CacheLayer, type KVCache, type LayerKV } from '../kvcache';
 import { tidyObject } from '../ops';
 import { decodeAttention } from './decode-attention';
-import { decodeAppend, wasmDecodeAppendReady } from './wasm-attention';
+import { causalAttention, decodeAppend, wasmAttentionReady } from './wasm-attention';
 import type { FastLayer, FastModel } from './prepare';
 import { GELU, GELU_K1, GELU_K3, registerWasmKernels } from './wasm-kernels';
 import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
@@ -20,7 +20,8 @@ import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
  * - every linear layer is one fused matMul + bias kernel, with no customGrad wrapper (no training here);
  * - one new token (T = 1) splits into heads by reshape alone, and attends with one batched product
  *   per side — or, on WebGPU, one fused kernel (decode-attention.ts); on wasm a cached step's split,
- *   cache append and attention are one kernel (wasm-attention.ts: SIMD WebAssembly over tfjs's heap);
+ *   cache append and attention are one kernel, and so is a pass's causal attention from position 0
+ *   (wasm-attention.ts: SIMD WebAssembly over tfjs's heap);
  * - the causal mask is built on the host once per multi-token pass and shared by every layer (a
  *   strided tf.slice of one load-time [blockSize²] mask read the whole mask on wasm: ~12 ms a layer at
  *   blockSize 1,024); a decode step needs none.
@@ -45,7 +46,8 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
     let x = tf.add(tok, tf.gather(fm.wpe, tf.range(pos0, pos0 + T, 1, 'int32'))) as tf.Tensor3D; // [1, T, C]
     const layers: CacheLayer<LayerKV>[] = [];
     const lastOnly = opts.logits === 'last';
-    const mask = T > 1 ? causalMask(pos0, T) : null; // [T, pos0 + T]
+    // [T, pos0 + T]; wasm's causal kernel needs none from position 0.
+    const mask = T > 1 && !(pos0 === 0 && wasmAttentionReady(headSize(c))) ? causalMask(pos0, T) : null;
     for (let i = 0; i < c.nLayer; i++) {
       // Only the last position's output reaches the logits 'last' asks for: the last layer computes
       // keys and values for all T positions (the cache needs them) but the rest for one row.
@@ -141,7 +143,7 @@ function fastAttention(
   const nkv = c.nKvHead;
   const hs = headSize(c);
   const g = c.nHead / nkv;
-  if (T === 1 && caching && past && wasmDecodeAppendReady(hs)) {
+  if (T === 1 && caching && past && wasmAttentionReady(hs)) {
     // A cached decode step on wasm: the fused qkv row goes straight to one kernel that appends the new
     // key and value to the cache and attends over it (wasm-attention.ts): no split, concat or matMul.
     const [yh, k, v] = decodeAppend(linear(xhat, L.qkvW, L.qkvB), past.k, past.v);
@@ -155,6 +157,12 @@ function fastAttention(
       : L.qkvParts.map((p) => linear(xhat, p.w, p.b)); // [1, T, C], [1, T, nkv·hs] ×2
   const heads = (t: tf.Tensor, n: number) =>
     (T === 1 ? tf.reshape(t, [n, 1, hs]) : tf.transpose(tf.reshape(t, [T, n, hs]), [1, 0, 2])) as tf.Tensor3D; // [n, T, hs]
+  if (T > 1 && !past && !lastOnly && wasmAttentionReady(hs)) {
+    // A whole sequence from position 0 on wasm (a naive step, a first prefill): one causal kernel reads
+    // q, k and v where they lie (wasm-attention.ts); only the cache needs its rows split into heads.
+    const kv = caching ? { k: heads(k2, nkv), v: heads(v2, nkv) } : null;
+    return { y: linear(causalAttention(q2 as tf.Tensor3D, k2 as tf.Tensor3D, v2 as tf.Tensor3D, hs), L.projW, L.projB), kv };
+  }
   let k = heads(k2, nkv); // [nkv, T, hs]
   let v = heads(v2, nkv);
   let kv: LayerKV | null = null;

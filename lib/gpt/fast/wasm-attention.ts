@@ -1,23 +1,29 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DECODE_APPEND_WASM } from './decode-append-wasm';
+import { ATTENTION_WASM } from './attention-wasm';
 
 /**
- * A cached decode step's attention and cache append as one kernel on tfjs's wasm backend:
+ * The fast path's attention on tfjs's wasm backend, as two registered kernels running a small
+ * WebAssembly module of our own (attention.wat, SIMD), instantiated against tfjs-wasm's own memory so
+ * nothing is copied in or out. The softmax between each kernel's two passes runs in JavaScript over
+ * the heap (wasm has no exp).
+ *
+ * DECODE_APPEND, a cached decode step's attention and cache append as one kernel:
  * qkv [1, 1, nkv·g·hs + 2·nkv·hs] (the fused c_attn product's one row: q × 1/√hs already, then the new
  * key and value, each already [nkv, 1, hs] in memory), pastK/pastV [nkv, Tp, hs] →
  * [y [nkv, g, hs], K′ = pastK ++ new key, V′ = pastV ++ new value] ([nkv, Tp + 1, hs] each).
- *
- * Op by op this is a Split (tfjs-wasm copies it in JavaScript), two Concats (tfjs-wasm copies them in JavaScript), q·Kᵀ and p·V through
+ * Op by op this is a Split and two Concats (tfjs-wasm copies each in JavaScript), q·Kᵀ and p·V through
  * tfjs-wasm's batched BatchMatMul (a scalar C++ loop: ~2.3 ns per multiply-add, measured) and a
- * softmax. Here a small WebAssembly module of our own (decode-append.wat, SIMD), instantiated against
- * tfjs-wasm's own memory so nothing is copied in or out, reads each cached row once: it copies the row
- * into the new cache and, while it is in L1, dots it with the queries (keys) or adds it into the
- * outputs (values). The softmax between the two passes runs in JavaScript over the heap (wasm has no
- * exp). The cache stays an immutable value: K′ and V′ are new tensors, as tf.concat's would be.
+ * softmax. Here each cached row is read from memory once: copied into the new cache, then dotted with
+ * the queries (keys) or added into the outputs (values) while it is still in cache. The cache stays an
+ * immutable value: K′ and V′ are new tensors, as tf.concat's would be.
+ *
+ * CAUSAL_ATTENTION, a whole sequence from position 0 (a naive step, a first prefill): see causalKernel.
  */
 export const DECODE_APPEND = 'KVLabDecodeAppend';
+export const CAUSAL_ATTENTION = 'KVLabCausalAttention';
 
-interface AppendExports {
+/** attention.wat's exports (pointers are byte offsets into tfjs-wasm's heap). */
+interface AttentionExports {
   append_scores(q: number, pastK: number, newK: number, outK: number, scores: number, nkv: number, g: number, hs: number, Tp: number): void;
   append_weighted(
     probs: number,
@@ -30,6 +36,8 @@ interface AppendExports {
     hs: number,
     Tp: number,
   ): void;
+  causal_scores(q: number, k: number, scores: number, T: number, qStride: number, kStride: number, hs: number): void;
+  causal_weighted(probs: number, v: number, y: number, T: number, yStride: number, vStride: number, hs: number): void;
 }
 
 /** What the kernel uses of tfjs-wasm's BackendWasm (its Emscripten module holds the memory). */
@@ -40,23 +48,23 @@ interface WasmBackendLike {
   wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown };
 }
 
-const instances = new WeakMap<WebAssembly.Memory, AppendExports>();
+const instances = new WeakMap<WebAssembly.Memory, AttentionExports>();
 
 /**
  * The module instantiated over this backend's memory, or null where it cannot be: tfjs-wasm's
  * threaded build (a shared memory, only on cross-origin-isolated pages), or no WebAssembly SIMD.
  */
-function exportsFor(backend: WasmBackendLike): AppendExports | null {
+function exportsFor(backend: WasmBackendLike): AttentionExports | null {
   const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
   const known = instances.get(memory);
   if (known) return known;
   try {
-    const bytes = Uint8Array.from(atob(DECODE_APPEND_WASM), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0));
     // Synchronous on purpose: the module is under 1 KB, well inside the browsers' limit for that.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    const ex = instance.exports as unknown as AppendExports;
+    const ex = instance.exports as unknown as AttentionExports;
     instances.set(memory, ex);
     return ex;
   } catch {
@@ -80,14 +88,14 @@ function softmaxRows(s: Float32Array, rows: number, n: number): void {
   }
 }
 
-function kernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
+function decodeAppendKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
   const { qkv, pastK, pastV } = inputs as Record<'qkv' | 'pastK' | 'pastV', tf.TensorInfo>;
   const [nkv, Tp, hs] = pastK.shape;
   const g = qkv.shape[2] / (nkv * hs) - 2;
   const Tk = Tp + 1;
   const b = backend as WasmBackendLike;
   const ex = exportsFor(b);
-  if (!ex) throw new Error('the decode-append kernel needs its WebAssembly module: check wasmDecodeAppendReady() first');
+  if (!ex) throw new Error('the decode-append kernel needs its WebAssembly module: check wasmAttentionReady() first');
   const y = b.makeOutput([nkv, g, hs], 'float32');
   const k = b.makeOutput([nkv, Tk, hs], 'float32');
   const v = b.makeOutput([nkv, Tk, hs], 'float32');
@@ -104,24 +112,85 @@ function kernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: u
   return [y, k, v];
 }
 
+/** softmax over row t's first t + 1 entries of a [T, T] block, in place (the causal lower triangle). */
+function softmaxCausal(s: Float32Array, T: number): void {
+  for (let t = 0, base = 0; t < T; t++, base += T) {
+    let max = -Infinity;
+    for (let j = 0; j <= t; j++) if (s[base + j] > max) max = s[base + j];
+    let sum = 0;
+    for (let j = 0; j <= t; j++) {
+      const e = Math.exp(s[base + j] - max);
+      s[base + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j <= t; j++) s[base + j] *= inv;
+  }
+}
+
+/**
+ * Causal attention over a whole sequence from its first position, reading the projections in place:
+ * q [1, T, nh·hs] (× 1/√hs already), k and v [1, T, nkv·hs] → y [1, T, nh·hs], query head h using
+ * key/value head ⌊h / g⌋. Op by op: three transposes into heads, q·Kᵀ, a mask, softmax, ·V and a
+ * transpose back; tfjs-wasm's BatchMatMul alone measured ~2.3 ns per multiply-add.
+ */
+function causalKernel({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const { q, k, v } = inputs as Record<'q' | 'k' | 'v', tf.TensorInfo>;
+  const hs = (attrs as unknown as { headSize: number }).headSize;
+  const [, T, C] = q.shape;
+  const KV = k.shape[2];
+  const g = C / KV;
+  const b = backend as WasmBackendLike;
+  const ex = exportsFor(b);
+  if (!ex) throw new Error('the causal attention kernel needs its WebAssembly module: check wasmAttentionReady() first');
+  const y = b.makeOutput([1, T, C], 'float32');
+  const scores = b.makeOutput([T * T], 'float32');
+  const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
+  const [qp, kp, vp, yp, sp] = [at(q), at(k), at(v), at(y), at(scores)];
+  const probs = b.typedArrayFromHeap(scores);
+  for (let h = 0; h < C / hs; h++) {
+    const kvCol = Math.floor(h / g) * hs * 4;
+    ex.causal_scores(qp + h * hs * 4, kp + kvCol, sp, T, C * 4, KV * 4, hs);
+    softmaxCausal(probs, T);
+    ex.causal_weighted(sp, vp + kvCol, yp + h * hs * 4, T, C * 4, KV * 4, hs);
+  }
+  b.disposeData(scores.dataId, true);
+  return y;
+}
+
 let registered = false;
 
 /**
  * True when the current backend is wasm, the module runs over its memory, and a head's width suits
- * it (a multiple of 8 floats); registers the kernel the first time.
+ * it (a multiple of 8 floats); registers both kernels the first time.
  */
-export function wasmDecodeAppendReady(hs: number): boolean {
+export function wasmAttentionReady(hs: number): boolean {
   if (tf.getBackend() !== 'wasm' || hs % 8 !== 0) return false;
   if (!exportsFor(tf.backend() as unknown as WasmBackendLike)) return false;
   if (!registered) {
     if (!tf.getKernel(DECODE_APPEND, 'wasm'))
-      tf.registerKernel({ kernelName: DECODE_APPEND, backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc });
+      tf.registerKernel({ kernelName: DECODE_APPEND, backendName: 'wasm', kernelFunc: decodeAppendKernel as unknown as tf.KernelFunc });
+    if (!tf.getKernel(CAUSAL_ATTENTION, 'wasm'))
+      tf.registerKernel({ kernelName: CAUSAL_ATTENTION, backendName: 'wasm', kernelFunc: causalKernel as unknown as tf.KernelFunc });
     registered = true;
   }
   return true;
 }
 
-/** One cached step's attention and append: [y [nkv, g, hs], K′, V′ [nkv, Tp + 1, hs]]. Call wasmDecodeAppendReady first. */
+/** One cached step's attention and append: [y [nkv, g, hs], K′, V′ [nkv, Tp + 1, hs]]. Call wasmAttentionReady first. */
 export function decodeAppend(qkv: tf.Tensor3D, pastK: tf.Tensor3D, pastV: tf.Tensor3D): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
   return tf.engine().runKernel(DECODE_APPEND, { qkv, pastK, pastV }, {}) as unknown as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+}
+
+/** Causal attention from position 0: q [1, T, nh·hs], k and v [1, T, nkv·hs] → [1, T, nh·hs]. Call wasmAttentionReady first. */
+export function causalAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, headSize: number): tf.Tensor3D {
+  return tf.engine().runKernel(CAUSAL_ATTENTION, { q, k, v }, { headSize } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
 }

@@ -1,16 +1,22 @@
-;; A cached decode step's attention, with the cache append folded in, over tfjs-wasm's own heap.
+;; Attention for the fast path on tfjs-wasm, over tfjs-wasm's own heap: a cached decode step's (with the
+;; cache append folded in), and a causal pass's over a whole sequence (a naive step, a first prefill).
 ;;
-;; Compiled by scripts/build-wasm.ts into decode-append-wasm.ts (the bytes, base64); wasm-attention.ts
-;; instantiates it against tfjs-wasm's WebAssembly.Memory and calls it from a registered kernel.
-;; All pointers are byte offsets into that memory; every tensor is float32, row-major:
-;;   q [nkv, g, hs] (already × 1/√hs), pastK/pastV [nkv, Tp, hs], newK/newV [nkv, 1, hs],
-;;   outK/outV [nkv, Tp + 1, hs], scores [nkv, g, Tp + 1], y [nkv, g, hs].
+;; Compiled by scripts/build-wasm.ts into attention-wasm.ts (the bytes, base64); wasm-attention.ts
+;; instantiates it against tfjs-wasm's WebAssembly.Memory and calls it from two registered kernels.
+;; All pointers are byte offsets into that memory; every tensor is float32, row-major.
 ;; hs must be a multiple of 8 (two f32x4 lane groups at a time).
 ;;
+;; The decode step (append_scores, then a softmax in JavaScript, then append_weighted):
+;;   q [nkv, g, hs] (already × 1/√hs), pastK/pastV [nkv, Tp, hs], newK/newV [nkv, 1, hs],
+;;   outK/outV [nkv, Tp + 1, hs], scores [nkv, g, Tp + 1], y [nkv, g, hs].
 ;; Each head's cached rows are read from memory once: copied into the new cache (memory.copy), then,
 ;; while that block (≤ 256 KiB at hs = 64 and 1,024 positions) sits in L2, dotted with the group's
 ;; queries (keys) or added into their outputs (values). JavaScript takes the softmax between the two
 ;; calls (it needs exp, which wasm lacks).
+;;
+;; The causal pass, one query head at a time (causal_scores, softmax, causal_weighted), reads the
+;; projections where they lie, rows of [T, width] with the head's hs columns at a byte offset, so no
+;; head needs a transpose: query t sees keys 0…t, and scores [T, T] fills only that lower triangle.
 (module
   (import "env" "memory" (memory 1))
 
@@ -105,4 +111,67 @@
         (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv)))))
+;; The dot product of hs floats at $a and $b.
+  (func $dot (param $a i32) (param $b i32) (param $bytes i32) (result f32)
+    (local $j i32) (local $x v128) (local $y v128)
+    (loop $dims
+      (local.set $x (f32x4.add (local.get $x)
+        (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $j))) (v128.load (i32.add (local.get $b) (local.get $j))))))
+      (local.set $y (f32x4.add (local.get $y)
+        (f32x4.mul (v128.load offset=16 (i32.add (local.get $a) (local.get $j))) (v128.load offset=16 (i32.add (local.get $b) (local.get $j))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 32)))
+      (br_if $dims (i32.lt_u (local.get $j) (local.get $bytes))))
+    (local.set $x (f32x4.add (local.get $x) (local.get $y)))
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $x)) (f32x4.extract_lane 1 (local.get $x)))
+      (f32.add (f32x4.extract_lane 2 (local.get $x)) (f32x4.extract_lane 3 (local.get $x)))))
+
+  ;; scores[t, s] = q[t] · k[s] for s ≤ t: q's rows are $qStride bytes apart, k's $kStride.
+  (func (export "causal_scores")
+    (param $q i32) (param $k i32) (param $scores i32) (param $T i32) (param $qStride i32) (param $kStride i32) (param $hs i32)
+    (local $t i32) (local $s i32) (local $rowBytes i32) (local $qr i32) (local $kr i32) (local $out i32)
+    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
+    (loop $queries
+      (local.set $qr (i32.add (local.get $q) (i32.mul (local.get $t) (local.get $qStride))))
+      (local.set $out (i32.add (local.get $scores) (i32.shl (i32.mul (local.get $t) (local.get $T)) (i32.const 2))))
+      (local.set $kr (local.get $k))
+      (local.set $s (i32.const 0))
+      (loop $keys
+        (f32.store (local.get $out) (call $dot (local.get $qr) (local.get $kr) (local.get $rowBytes)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $kr (i32.add (local.get $kr) (local.get $kStride)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br_if $keys (i32.le_u (local.get $s) (local.get $t))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br_if $queries (i32.lt_u (local.get $t) (local.get $T)))))
+
+  ;; y[t] = Σ_{s ≤ t} probs[t, s] · v[s]: y's rows are $yStride bytes apart, v's $vStride.
+  (func (export "causal_weighted")
+    (param $probs i32) (param $v i32) (param $y i32) (param $T i32) (param $yStride i32) (param $vStride i32) (param $hs i32)
+    (local $t i32) (local $s i32) (local $j i32) (local $rowBytes i32) (local $yr i32) (local $vr i32) (local $p i32)
+    (local $a v128) (local $b v128) (local $w v128)
+    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
+    (loop $queries
+      (local.set $yr (i32.add (local.get $y) (i32.mul (local.get $t) (local.get $yStride))))
+      (local.set $p (i32.add (local.get $probs) (i32.shl (i32.mul (local.get $t) (local.get $T)) (i32.const 2))))
+      ;; Eight output floats at a time, kept in registers across every key.
+      (local.set $j (i32.const 0))
+      (loop $dims
+        (local.set $a (v128.const f32x4 0 0 0 0))
+        (local.set $b (v128.const f32x4 0 0 0 0))
+        (local.set $vr (i32.add (local.get $v) (local.get $j)))
+        (local.set $s (i32.const 0))
+        (loop $keys
+          (local.set $w (f32x4.splat (f32.load (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))))
+          (local.set $a (f32x4.add (local.get $a) (f32x4.mul (local.get $w) (v128.load (local.get $vr)))))
+          (local.set $b (f32x4.add (local.get $b) (f32x4.mul (local.get $w) (v128.load offset=16 (local.get $vr)))))
+          (local.set $vr (i32.add (local.get $vr) (local.get $vStride)))
+          (local.set $s (i32.add (local.get $s) (i32.const 1)))
+          (br_if $keys (i32.le_u (local.get $s) (local.get $t))))
+        (v128.store (i32.add (local.get $yr) (local.get $j)) (local.get $a))
+        (v128.store offset=16 (i32.add (local.get $yr) (local.get $j)) (local.get $b))
+        (local.set $j (i32.add (local.get $j) (i32.const 32)))
+        (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br_if $queries (i32.lt_u (local.get $t) (local.get $T)))))
 )
