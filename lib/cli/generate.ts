@@ -71,6 +71,7 @@ function printJson(f: Flags, g: { model: string; mode: string; prompt: PreparedP
     mode: g.mode,
     backend: tf.getBackend(),
     promptTokens: g.prompt.ids.length,
+    promptIds: g.prompt.ids,
     truncated: g.prompt.truncated,
     tokens,
     text: g.tokenizer.decode(tokens),

@@ -27,6 +27,7 @@ describe('kvlab CLI', () => {
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ mode: 'cached', promptTokens: 2, stopReason: 'maxTokens' });
+    expect(out.promptIds).toEqual([...Buffer.from('Hi')]); // the test model's tokenizer is bytes
     expect(out.tokens).toHaveLength(4);
     expect(typeof out.text).toBe('string');
     expect(out.steps.map((s: { processed: number }) => s.processed)).toEqual([2, 1, 1, 1]);
