@@ -8,7 +8,7 @@ import { useModel } from '@/lib/hooks/useModel';
 import { SizeSelect } from '@/components/model/SizeSelect';
 import { pagePositions, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '@/lib/lessons/sizes';
 import { formatDuration } from '@/lib/lessons/estimate';
-import { crossover, describeCrossover, type StepModel } from '@/lib/lessons/crossover';
+import { benchStepModel, crossover, describeCrossover, type StepModel } from '@/lib/lessons/crossover';
 import type { BenchResults } from '@/lib/bench/results';
 import { BenchTable } from './BenchTable';
 import { ShareResult } from '@/components/class/ShareResult';
@@ -150,7 +150,7 @@ export function BenchLab() {
       {phase.kind === 'done' ? (
         <>
           <BenchTable results={phase.results} />
-          {phase.probe ? <p>{describeCrossover(crossover(phase.probe), blockSize, SIZE_PRESETS[size].short)}</p> : null}
+          <CrossoverLine results={phase.results} blockSize={blockSize} label={SIZE_PRESETS[size].short} />
           <button
             type="button"
             className="button"
@@ -184,4 +184,11 @@ function BenchShare({ results, fastDelta, backend }: { results: BenchResults; fa
       }}
     />
   );
+}
+
+/** The crossover sentence from the finished run's own fast-path medians (the table above), not the short probe. */
+function CrossoverLine({ results, blockSize, label }: { results: BenchResults; blockSize: number; label: string }) {
+  const fit = benchStepModel(results.rows, 'fast');
+  if (!fit) return null;
+  return <p data-crossover="">{describeCrossover(crossover(fit), blockSize, label, 'a naive step on the fast path (the medians above)')}</p>;
 }

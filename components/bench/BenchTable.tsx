@@ -19,7 +19,7 @@ export function BenchTable({ results }: { results: BenchResults }) {
   return (
     <>
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Bench results">
-        <table data-bench-table>
+        <table className="data-table" data-bench-table>
           <caption>
             Milliseconds per decode step on {results.rows[0]?.backend}: median (middle half of {results.repeats} timed rounds)
           </caption>

@@ -66,15 +66,18 @@ export function crossover(m: StepModel): Crossover {
   return { fixedMs: a, perPositionMs: b, arithmeticOutweighsAt, naiveTwiceCachedAt: twice };
 }
 
-/** One sentence for the race lesson, built only from the fitted numbers. */
-export function describeCrossover(x: Crossover, blockSize: number, sizeLabel: string): string {
+/**
+ * One sentence for the race lesson (or the bench page), built only from the fitted numbers.
+ * `step` names what was timed: the race times the readable model, the bench page its fast path.
+ */
+export function describeCrossover(x: Crossover, blockSize: number, sizeLabel: string, step = 'a naive step'): string {
   const fixed = `${x.fixedMs.toFixed(1)} ms`;
   const per = x.perPositionMs >= 1 ? `${x.perPositionMs.toFixed(2)} ms` : `${(x.perPositionMs * 1000).toFixed(1)} µs`;
   // A fit through noisy steps can put the intercept below zero: that says no fixed part was measurable.
   const head =
     x.fixedMs > 0
-      ? `On this device, with the ${sizeLabel} model, a naive step costs about ${fixed} fixed plus ${per} per position.`
-      : `On this device, with the ${sizeLabel} model, a naive step costs about ${per} per position, with no fixed part we could measure.`;
+      ? `On this device, with the ${sizeLabel} model, ${step} costs about ${fixed} fixed plus ${per} per position.`
+      : `On this device, with the ${sizeLabel} model, ${step} costs about ${per} per position, with no fixed part we could measure.`;
   if (x.arithmeticOutweighsAt === null)
     return `${head} Its time did not grow measurably with the positions, so the fixed cost dominates everywhere we measured.`;
   const at = x.arithmeticOutweighsAt;
@@ -102,5 +105,26 @@ export function raceStepModel(rows: readonly RaceStep[], promptLength: number, s
   return {
     naive: fitLine(decode.map((r) => ({ x: at(r), y: r.naiveMs }))),
     cached: fitLine(decode.map((r) => ({ x: at(r), y: r.cachedMs }))),
+  };
+}
+
+/** A bench run's medians for one path (lib/bench/results' BenchRow, the fields a fit needs). */
+export interface BenchStep {
+  position: number;
+  path: string;
+  naiveMs: number;
+  cachedMs: number;
+}
+
+/**
+ * Both steps' times fitted through a finished bench run's medians for one path, so the sentence under
+ * the table reads from the table's own numbers. Null when the run measured fewer than two positions.
+ */
+export function benchStepModel(rows: readonly BenchStep[], path: string): StepModel | null {
+  const mine = rows.filter((r) => r.path === path);
+  if (new Set(mine.map((r) => r.position)).size < 2) return null;
+  return {
+    naive: fitLine(mine.map((r) => ({ x: r.position, y: r.naiveMs }))),
+    cached: fitLine(mine.map((r) => ({ x: r.position, y: r.cachedMs }))),
   };
 }

@@ -18,6 +18,8 @@ test('the bench page measures the smallest configuration on wasm, shows the tabl
   await expect(cell.locator('[data-bench-table] tbody tr')).toHaveCount(4);
   await expect(cell.locator('[data-bench-table] tbody tr').first()).toContainText(/^16reference[\d.]+ \([\d.]+–[\d.]+\)/);
   await expect(cell.locator('[data-chart="bench-chart"] table tbody tr')).toHaveCount(2);
+  // The sentence under the table fits the table's own fast-path medians (not the short probe's).
+  await expect(cell.locator('[data-crossover]')).toContainText(/a naive step on the fast path \(the medians above\) costs about/);
   const delta = Number(await cell.locator('[data-fast-delta]').getAttribute('data-fast-delta'));
   expect(delta).toBeLessThanOrEqual(1e-4);
   const [download] = await Promise.all([page.waitForEvent('download'), cell.getByRole('button', { name: 'Download JSON' }).click()]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crossover, raceStepModel, describeCrossover, FitError, fitLine } from '../../lib/lessons/crossover';
+import { benchStepModel, crossover, raceStepModel, describeCrossover, FitError, fitLine } from '../../lib/lessons/crossover';
 import { benchEstimateMs, formatDuration, raceEstimateMs } from '../../lib/lessons/estimate';
 import { MODEL_SIZES, parseSize, presetParams, SizeError, SIZE_PRESETS } from '../../lib/lessons/sizes';
 import { ModelMemoryError, timingModel, timingModelBytes } from '../../lib/gpt/timing-model';
@@ -37,6 +37,23 @@ describe('crossover', () => {
     expect(crossover({ naive: { intercept: 4, slope: 0 }, cached: { intercept: 3, slope: 0 } }).arithmeticOutweighsAt).toBeNull();
     expect(crossover({ naive: { intercept: -1, slope: 0.1 }, cached: { intercept: 1, slope: 0 } }).arithmeticOutweighsAt).toBe(1);
     expect(crossover({ naive: { intercept: 4, slope: 0.001 }, cached: { intercept: 3, slope: 0.001 } }).naiveTwiceCachedAt).toBeNull();
+  });
+  it("fits a bench run's own medians for one path, and names what was timed", () => {
+    const rows = [
+      { position: 16, path: 'reference', naiveMs: 11, cachedMs: 6 },
+      { position: 16, path: 'fast', naiveMs: 4.2, cachedMs: 1 },
+      { position: 64, path: 'reference', naiveMs: 26, cachedMs: 6 },
+      { position: 64, path: 'fast', naiveMs: 7.4, cachedMs: 1.4 },
+    ];
+    const fit = benchStepModel(rows, 'fast')!;
+    expect(fit.naive.slope).toBeCloseTo(3.2 / 48, 10);
+    expect(fit.naive.intercept).toBeCloseTo(4.2 - 16 * (3.2 / 48), 10);
+    expect(fit.cached.slope).toBeCloseTo(0.4 / 48, 10);
+    expect(benchStepModel(rows.slice(0, 2), 'fast')).toBeNull(); // one position: no line
+    const text = describeCrossover(crossover(fit), 256, 'austen', 'a naive step on the fast path');
+    expect(text).toMatch(
+      /^On this device, with the austen model, a naive step on the fast path costs about 3\.1 ms fixed plus 66\.7 µs per position\./,
+    );
   });
   it('describes a crossover beyond the context as such', () => {
     const text = describeCrossover(crossover({ naive: { intercept: 10, slope: 0.01 }, cached: { intercept: 9, slope: 0 } }), 256, 'austen');
