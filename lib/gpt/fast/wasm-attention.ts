@@ -48,7 +48,8 @@ interface WasmBackendLike {
   wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown };
 }
 
-const instances = new WeakMap<WebAssembly.Memory, AttentionExports>();
+/** Per tfjs-wasm memory: the instantiated module, or null once it failed there (never retried per step). */
+const instances = new WeakMap<WebAssembly.Memory, AttentionExports | null>();
 
 /**
  * The module instantiated over this backend's memory, or null where it cannot be: tfjs-wasm's
@@ -58,21 +59,21 @@ function exportsFor(backend: WasmBackendLike): AttentionExports | null {
   const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
-  const known = instances.get(memory);
-  if (known) return known;
+  if (instances.has(memory)) return instances.get(memory) ?? null;
+  let ex: AttentionExports | null = null;
   try {
     const bytes = Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0));
-    // Synchronous on purpose: the module is under 1 KB, well inside the browsers' limit for that.
+    // Synchronous on purpose: the module is about 1 KB, far inside browsers' 4 KB limit for that.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    const ex = instance.exports as unknown as AttentionExports;
-    instances.set(memory, ex);
-    return ex;
+    ex = instance.exports as unknown as AttentionExports;
   } catch {
-    return null;
+    ex = null; // no WebAssembly SIMD here: the op-by-op path runs
   }
+  instances.set(memory, ex);
+  return ex;
 }
 
-/** softmax over each row of `rows` × `n`, in place (float64 sums, as tfjs's Softmax on wasm keeps float32 — both well within 1e-4). */
+/** softmax over each row of `rows` × `n`, in place; sums in float64, each probability rounded to float32 once. */
 function softmaxRows(s: Float32Array, rows: number, n: number): void {
   for (let r = 0, base = 0; r < rows; r++, base += n) {
     let max = -Infinity;
