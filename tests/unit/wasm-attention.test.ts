@@ -143,7 +143,7 @@ describe('wasm attention kernels: decode-append and causal', () => {
     [4, 1, 32, 64],
     [6, 6, 64, 300],
   ]) {
-    it(`causal: ${nh} query heads over ${nkv} key/value heads, hs ${hs}, ${T} positions, as the masked op-by-op form`, async () => {
+    it(`causal: ${nh} query heads over ${nkv} key/value heads, hs ${hs}, ${T} positions, as float64 causal attention`, async () => {
       expect(wasmAttentionReady(hs)).toBe(true);
       // q as the fast path's is (× 1/√hs), so scores are O(1) and their softmax uneven.
       const q = random([1, T, nh * hs], 3 / Math.sqrt(hs));

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ATTENTION_WASM } from './attention-wasm';
+import type { WasmHeapBackend } from './wasm-kernels';
 
 /**
  * The fast path's attention on tfjs's wasm backend, as two registered kernels running a small
@@ -40,10 +41,8 @@ interface AttentionExports {
   causal_weighted(probs: number, v: number, y: number, T: number, yStride: number, vStride: number, hs: number): void;
 }
 
-/** What the kernel uses of tfjs-wasm's BackendWasm (its Emscripten module holds the memory). */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+/** What the kernels use of tfjs-wasm's BackendWasm beyond wasm-kernels.ts's (its Emscripten module holds the memory). */
+interface WasmBackendLike extends WasmHeapBackend {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
   wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown };
 }
@@ -73,20 +72,18 @@ function exportsFor(backend: WasmBackendLike): AttentionExports | null {
   return ex;
 }
 
-/** softmax over each row of `rows` × `n`, in place; sums in float64, each probability rounded to float32 once. */
-function softmaxRows(s: Float32Array, rows: number, n: number): void {
-  for (let r = 0, base = 0; r < rows; r++, base += n) {
-    let max = -Infinity;
-    for (let t = 0; t < n; t++) if (s[base + t] > max) max = s[base + t];
-    let sum = 0;
-    for (let t = 0; t < n; t++) {
-      const e = Math.exp(s[base + t] - max);
-      s[base + t] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let t = 0; t < n; t++) s[base + t] *= inv;
+/** softmax over s[base … base + n), in place; sums in float64, each probability rounded to float32 once. */
+function softmaxInPlace(s: Float32Array, base: number, n: number): void {
+  let max = -Infinity;
+  for (let t = base; t < base + n; t++) if (s[t] > max) max = s[t];
+  let sum = 0;
+  for (let t = base; t < base + n; t++) {
+    const e = Math.exp(s[t] - max);
+    s[t] = e;
+    sum += e;
   }
+  const inv = 1 / sum;
+  for (let t = base; t < base + n; t++) s[t] *= inv;
 }
 
 function decodeAppendKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
@@ -107,26 +104,11 @@ function decodeAppendKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap
   const newK = q + 4 * nkv * g * hs;
   const newV = newK + 4 * nkv * hs;
   ex.append_scores(q, at(pastK), newK, at(k), at(scores), nkv, g, hs, Tp);
-  softmaxRows(b.typedArrayFromHeap(scores), nkv * g, Tk);
+  const probs = b.typedArrayFromHeap(scores);
+  for (let r = 0; r < nkv * g; r++) softmaxInPlace(probs, r * Tk, Tk);
   ex.append_weighted(at(scores), at(pastV), newV, at(v), at(y), nkv, g, hs, Tp);
   b.disposeData(scores.dataId, true);
   return [y, k, v];
-}
-
-/** softmax over row t's first t + 1 entries of a [T, T] block, in place (the causal lower triangle). */
-function softmaxCausal(s: Float32Array, T: number): void {
-  for (let t = 0, base = 0; t < T; t++, base += T) {
-    let max = -Infinity;
-    for (let j = 0; j <= t; j++) if (s[base + j] > max) max = s[base + j];
-    let sum = 0;
-    for (let j = 0; j <= t; j++) {
-      const e = Math.exp(s[base + j] - max);
-      s[base + j] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let j = 0; j <= t; j++) s[base + j] *= inv;
-  }
 }
 
 /**
@@ -160,7 +142,7 @@ function causalKernel({
   for (let h = 0; h < C / hs; h++) {
     const kvCol = Math.floor(h / g) * hs * 4;
     ex.causal_scores(qp + h * hs * 4, kp + kvCol, sp, T, C * 4, KV * 4, hs);
-    softmaxCausal(probs, T);
+    for (let t = 0; t < T; t++) softmaxInPlace(probs, t * T, t + 1); // row t sees keys 0…t
     ex.causal_weighted(sp, vp + kvCol, yp + h * hs * 4, T, C * 4, KV * 4, hs);
   }
   b.disposeData(scores.dataId, true);

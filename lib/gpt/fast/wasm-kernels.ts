@@ -12,8 +12,8 @@ import { LAYER_NORM } from './webgpu-layernorm';
  */
 export const GELU = 'KVLabGelu';
 
-/** What the kernels use of tfjs-wasm's BackendWasm. */
-interface WasmBackendLike {
+/** What the kernels use of tfjs-wasm's BackendWasm (wasm-attention.ts's kernels too). */
+export interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
@@ -26,7 +26,7 @@ export const GELU_K3 = GELU_K1 * 0.044715;
 function normalizeKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) {
   const { x } = inputs as { x: tf.TensorInfo };
   const eps = (attrs as unknown as { eps: number }).eps;
-  const wasm = backend as WasmBackendLike;
+  const wasm = backend as WasmHeapBackend;
   const out = wasm.makeOutput([...x.shape], 'float32');
   // Views after makeOutput: allocating may grow the heap, which detaches earlier views.
   const xs = wasm.typedArrayFromHeap(x);
@@ -50,7 +50,7 @@ function normalizeKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInf
 /** x·σ(k1·x + k3·x³), GPT-2's tanh GELU in its equal sigmoid form, element by element. */
 function geluKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }) {
   const { x } = inputs as { x: tf.TensorInfo };
-  const wasm = backend as WasmBackendLike;
+  const wasm = backend as WasmHeapBackend;
   const out = wasm.makeOutput([...x.shape], 'float32');
   const xs = wasm.typedArrayFromHeap(x);
   const ys = wasm.typedArrayFromHeap(out);
