@@ -192,6 +192,52 @@ describe('wasm attention kernels: decode-append and causal', () => {
     disposeWeights(model.weights);
   });
 
+  it('takes a softmax within float32 rounding of float64: any row length, wide ranges, causal rows', () => {
+    // The module alone, over a memory of its own.
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const bytes = Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0));
+    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as {
+      softmax_rows(at: number, rows: number, n: number): void;
+      softmax_causal(at: number, T: number): void;
+    };
+    const heap = new Float32Array(memory.buffer);
+    const softmax64 = (xs: number[]) => {
+      const m = Math.max(...xs);
+      const e = xs.map((x) => Math.exp(x - m));
+      const sum = e.reduce((a, b) => a + b, 0);
+      return e.map((x) => x / sum);
+    };
+    let worst = 0;
+    // Lengths 1–13 cover every tail (n mod 4); scale 60 sends some terms below e^−87, where exp clamps.
+    for (const scale of [0.1, 3, 60]) {
+      for (let n = 1; n <= 13; n++) {
+        const rows = [0, 1, 2].map(() => Array.from({ length: n }, () => scale * rng.normal()));
+        heap.set(new Float32Array(rows.flat()), 16); // at byte 64
+        ex.softmax_rows(64, 3, n);
+        rows.forEach((row, r) => {
+          const want = softmax64(row);
+          const got = heap.subarray(16 + r * n, 16 + (r + 1) * n);
+          want.forEach((w, t) => (worst = Math.max(worst, Math.abs(got[t] - w))));
+          expect(got.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+        });
+      }
+    }
+    expect(worst).toBeLessThan(1e-6);
+    // Causal: row t normalises over keys 0…t and leaves the rest of its row alone.
+    const T = 7;
+    const scores = Array.from({ length: T * T }, () => 4 * rng.normal());
+    heap.set(new Float32Array(scores), 0);
+    ex.softmax_causal(0, T);
+    for (let t = 0; t < T; t++) {
+      const want = softmax64(scores.slice(t * T, t * T + t + 1));
+      for (let s = 0; s < T; s++) {
+        const got = heap[t * T + s];
+        if (s <= t) expect(Math.abs(got - want[s])).toBeLessThan(1e-6);
+        else expect(got).toBe(Math.fround(scores[t * T + s]));
+      }
+    }
+  });
+
   it('ships the bytes its .wat source assembles to (rerun scripts/build-wasm.ts after editing it)', async () => {
     const shipped = Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0));
     expect(Array.from(shipped)).toEqual(Array.from(await assemble()));

@@ -11,10 +11,10 @@
 ;;   outK/outV [nkv, Tp + 1, hs], scores [nkv, g, Tp + 1], y [nkv, g, hs].
 ;; Each head's cached rows are read from memory once: copied into the new cache (memory.copy), then,
 ;; while that block (≤ 256 KiB at hs = 64 and 1,024 positions) sits in L2, dotted with the group's
-;; queries (keys) or added into their outputs (values). JavaScript takes the softmax between the two
-;; calls (it needs exp, which wasm lacks).
+;; queries (keys) or added into their outputs (values). softmax_rows takes the softmax between the two
+;; calls, with its own exp (wasm has none; $exp4 below).
 ;;
-;; The causal pass, one query head at a time (causal_scores, softmax, causal_weighted), reads the
+;; The causal pass, one query head at a time (causal_scores, softmax_causal, causal_weighted), reads the
 ;; projections where they lie, rows of [T, width] with the head's hs columns at a byte offset, so no
 ;; head needs a transpose: query t sees keys 0…t, and scores [T, T] fills only that lower triangle.
 (module
@@ -111,7 +111,104 @@
         (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv)))))
-;; The dot product of hs floats at $a and $b.
+;; e^x in each lane, for x ≤ 0 (a softmax's x − max): Cephes' expf. x = n·ln 2 + r with |r| ≤ ½ ln 2
+;; (ln 2 split in two so n·ln 2 is exact), e^r from a degree-6 polynomial (relative error ~1e-7, a
+;; float32's rounding), 2^n put straight into the exponent bits. Below −87.3 the result (< 2⁻¹²⁶,
+;; beside a softmax's largest term of 1) is taken at the clamp: float32's smallest normal.
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33654))))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    ;; p·r² + r + 1
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+      (f32x4.splat (f32.const 1))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+  ;; softmax over the n floats at $at, in place: max, then e^(x − max) and their sum, then × 1/sum.
+  ;; Four lanes at a time; a row's last n mod 4 floats one lane at a time.
+  (func $softmax (param $at i32) (param $n i32)
+    (local $end i32) (local $vend i32) (local $p i32) (local $m v128) (local $s v128) (local $e v128)
+    (local $max f32) (local $sum f32)
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $at) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    ;; the max
+    (local.set $m (f32x4.splat (f32.const -inf)))
+    (local.set $p (local.get $at))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $p) (local.get $vend)))
+      (local.set $m (f32x4.max (local.get $m) (v128.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $vec)))
+    (local.set $max (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                             (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $max (f32.max (local.get $max) (f32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $tail)))
+    ;; e^(x − max), and their sum
+    (local.set $m (f32x4.splat (local.get $max)))
+    (local.set $p (local.get $at))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $p) (local.get $vend)))
+      (local.set $e (call $exp4 (f32x4.sub (v128.load (local.get $p)) (local.get $m))))
+      (v128.store (local.get $p) (local.get $e))
+      (local.set $s (f32x4.add (local.get $s) (local.get $e)))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $vec)))
+    (local.set $sum (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+                             (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $e (call $exp4 (f32x4.splat (f32.sub (f32.load (local.get $p)) (local.get $max)))))
+      (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $e)))
+      (local.set $sum (f32.add (local.get $sum) (f32x4.extract_lane 0 (local.get $e))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $tail)))
+    ;; × 1/sum
+    (local.set $max (f32.div (f32.const 1) (local.get $sum)))
+    (local.set $m (f32x4.splat (local.get $max)))
+    (local.set $p (local.get $at))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $p) (local.get $vend)))
+      (v128.store (local.get $p) (f32x4.mul (v128.load (local.get $p)) (local.get $m)))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $vec)))
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (f32.store (local.get $p) (f32.mul (f32.load (local.get $p)) (local.get $max)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $tail))))
+
+  ;; A decode step's scores [rows, n]: a softmax over each row.
+  (func (export "softmax_rows") (param $at i32) (param $rows i32) (param $n i32)
+    (local $r i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (call $softmax (i32.add (local.get $at) (i32.shl (i32.mul (local.get $r) (local.get $n)) (i32.const 2))) (local.get $n))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $each))))
+
+  ;; A causal pass's scores [T, T]: row t's softmax over its keys 0…t only.
+  (func (export "softmax_causal") (param $at i32) (param $T i32)
+    (local $t i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $t) (local.get $T)))
+      (call $softmax (i32.add (local.get $at) (i32.shl (i32.mul (local.get $t) (local.get $T)) (i32.const 2)))
+        (i32.add (local.get $t) (i32.const 1)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $each))))
+
+  ;; The dot product of hs floats at $a and $b.
   (func $dot (param $a i32) (param $b i32) (param $bytes i32) (result f32)
     (local $j i32) (local $x v128) (local $y v128)
     (loop $dims
