@@ -135,7 +135,7 @@ export function BenchLab() {
         {phase.kind === 'running' ? (
           <p>
             <label>
-              Measuring position {phase.position}: <progress max={phase.total} value={phase.done} /> {phase.done} of {phase.total} steps
+              Measuring every position in turn, now {phase.position}: <progress max={phase.total} value={phase.done} /> {phase.done} of {phase.total} steps
             </label>
           </p>
         ) : null}

@@ -86,11 +86,13 @@ export interface MeasureOptions {
   between?: () => Promise<void>;
   /** Checked between steps; throw AbortedError-like to stop. */
   signal?: AbortSignal;
-  onStep?: (done: number, total: number) => void;
+  /** Steps done of all steps, and the position the last one measured. */
+  onStep?: (done: number, total: number, position: number) => void;
 }
 
 export type SampleKey = `${StepKind}-${PathName}`;
 export type PositionSamples = Partial<Record<SampleKey, number[]>>;
+export type PositionKernels = Partial<Record<SampleKey, KernelCount>>;
 
 export class BenchAborted extends Error {
   override name = 'BenchAborted';
@@ -100,32 +102,43 @@ export class BenchAborted extends Error {
 }
 
 /**
- * Times every (kind, path) at one position: warm-ups first, then `repeats` rounds in which each
- * combination runs once, the order rotating every round — so slow drift (thermal, other processes,
- * the first steps' JIT and allocator warm-up) lands on all of them alike instead of on whichever ran last.
+ * Times every (kind, path) at every position: warm-ups first, then `repeats` rounds in which each
+ * combination runs once at each position. The order rotates every round — positions, and the
+ * combinations within each — so slow drift (thermal, other processes, the first steps' JIT and
+ * allocator warm-up) lands on all of them alike instead of on whichever ran last; a flatness ratio
+ * (a late position over an early one) then compares steps timed minutes apart no more than it
+ * compares steps timed side by side. Returns one PositionSamples per setup, in the setups' order.
  */
-export async function measurePosition(bm: BenchModel, s: PositionSetup, opts: MeasureOptions): Promise<PositionSamples> {
+export async function measurePositions(bm: BenchModel, setups: readonly PositionSetup[], opts: MeasureOptions): Promise<PositionSamples[]> {
   const combos: [StepKind, PathName][] = [];
   for (const k of opts.kinds ?? STEP_KINDS) for (const p of opts.paths ?? PATHS) combos.push([k, p]);
-  const out: PositionSamples = {};
-  const total = (opts.warmup + opts.repeats) * combos.length;
+  const out: PositionSamples[] = setups.map(() => ({}));
+  const total = (opts.warmup + opts.repeats) * combos.length * setups.length;
   let done = 0;
   for (let round = 0; round < opts.warmup + opts.repeats; round++) {
-    for (let j = 0; j < combos.length; j++) {
-      if (opts.signal?.aborted) throw new BenchAborted();
-      const [kind, path] = combos[(round + j) % combos.length];
-      const ms = await timeStep(bm, s, kind, path);
-      if (round >= opts.warmup) (out[`${kind}-${path}`] ??= []).push(ms);
-      opts.onStep?.(++done, total);
-      if (opts.between) await opts.between();
+    for (let i = 0; i < setups.length; i++) {
+      const at = (round + i) % setups.length;
+      for (let j = 0; j < combos.length; j++) {
+        if (opts.signal?.aborted) throw new BenchAborted();
+        const [kind, path] = combos[(round + j) % combos.length];
+        const ms = await timeStep(bm, setups[at], kind, path);
+        if (round >= opts.warmup) (out[at][`${kind}-${path}`] ??= []).push(ms);
+        opts.onStep?.(++done, total, setups[at].position);
+        if (opts.between) await opts.between();
+      }
     }
   }
   return out;
 }
 
+/** measurePositions at one position. */
+export async function measurePosition(bm: BenchModel, s: PositionSetup, opts: MeasureOptions): Promise<PositionSamples> {
+  return (await measurePositions(bm, [s], opts))[0];
+}
+
 /** Kernels one step launches, per (kind, path), counted on a warm step (outside any timing). */
-export async function countPositionKernels(bm: BenchModel, s: PositionSetup, paths: readonly PathName[] = PATHS): Promise<Partial<Record<SampleKey, KernelCount>>> {
-  const out: Partial<Record<SampleKey, KernelCount>> = {};
+export async function countPositionKernels(bm: BenchModel, s: PositionSetup, paths: readonly PathName[] = PATHS): Promise<PositionKernels> {
+  const out: PositionKernels = {};
   for (const kind of STEP_KINDS) {
     for (const path of paths) {
       await timeStep(bm, s, kind, path);

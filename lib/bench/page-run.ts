@@ -13,7 +13,17 @@ import { forwardFast } from '../gpt/fast/forward-fast';
 import { fitLine, type StepModel } from '../lessons/crossover';
 import { SIZE_PRESETS, TIMING_SEED, type ModelSize } from '../lessons/sizes';
 import { maxAbsDifference, median } from '../stats';
-import { countPositionKernels, disposePosition, measurePosition, setupPosition, type BenchModel } from './measure';
+import {
+  BenchAborted,
+  countPositionKernels,
+  disposePosition,
+  measurePosition,
+  measurePositions,
+  setupPosition,
+  type BenchModel,
+  type PositionKernels,
+  type PositionSetup,
+} from './measure';
 import { buildRows, flatnessRows, type BenchResults, type RunRecord } from './results';
 
 /** The backend tfjs runs on (the page never imports tfjs itself). */
@@ -101,26 +111,33 @@ export interface PageRunOptions {
   onProgress?: (done: number, total: number, position: number) => void;
 }
 
-/** Measures every position on the current backend (both paths, both kinds, kernel counts), one RunRecord. */
+/**
+ * Measures every position on the current backend (both paths, both kinds, kernel counts), one
+ * RunRecord. As in `npm run bench`, the timed rounds interleave the positions (measurePositions),
+ * so every position's setup is held until the run ends.
+ */
 export async function runPageBench(bm: BenchModel, positions: readonly number[], o: PageRunOptions, device?: { device: string; software: boolean }): Promise<RunRecord> {
   const record: RunRecord = { backend: tf.getBackend(), ...(device ?? {}), positions: [] };
-  const perPosition = (o.warmup + o.repeats) * 4;
-  for (let i = 0; i < positions.length; i++) {
-    const P = positions[i];
-    const s = setupPosition(bm, P);
-    try {
-      const kernels = await countPositionKernels(bm, s);
-      const samples = await measurePosition(bm, s, {
-        warmup: o.warmup,
-        repeats: o.repeats,
-        signal: o.signal,
-        between: o.between,
-        onStep: (done) => o.onProgress?.(i * perPosition + done, positions.length * perPosition, P),
-      });
-      record.positions.push({ position: P, samples, kernels });
-    } finally {
-      disposePosition(s);
+  const setups: PositionSetup[] = [];
+  try {
+    const kernels: PositionKernels[] = [];
+    for (const P of positions) {
+      if (o.signal?.aborted) throw new BenchAborted();
+      const s = setupPosition(bm, P);
+      setups.push(s);
+      kernels.push(await countPositionKernels(bm, s));
+      if (o.between) await o.between();
     }
+    const samples = await measurePositions(bm, setups, {
+      warmup: o.warmup,
+      repeats: o.repeats,
+      signal: o.signal,
+      between: o.between,
+      onStep: (done, total, P) => o.onProgress?.(done, total, P),
+    });
+    positions.forEach((P, i) => record.positions.push({ position: P, samples: samples[i], kernels: kernels[i] }));
+  } finally {
+    setups.forEach(disposePosition);
   }
   return record;
 }

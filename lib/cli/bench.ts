@@ -5,9 +5,9 @@
  * For each position P: a naive step = forward over P tokens (logits 'last') + awaited readback; a
  * cached step = forward of 1 token against a cache of P−1 positions + awaited readback. Every backend
  * runs in several fresh processes (a process's allocator and JIT state otherwise colours all its
- * numbers); in each, ≥ 10 warm-up rounds, then ≥ 21 rounds with naive/cached × reference/fast
- * interleaved. Medians are printed with their interquartile range; flatness is claimed only where it
- * exceeds that spread. The bandwidth bound is the time to read every weight and the cache once.
+ * numbers); in each, ≥ 10 warm-up rounds, then ≥ 21 rounds with every position and
+ * naive/cached × reference/fast interleaved. Medians are printed with their interquartile range;
+ * flatness is claimed only where it exceeds that spread. The bandwidth bound is the time to read every weight and the cache once.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { spawn } from 'node:child_process';
@@ -26,11 +26,12 @@ import {
   countPositionKernels,
   disposeBenchModel,
   disposePosition,
-  measurePosition,
+  measurePositions,
   MIN_REPEATS,
   MIN_WARMUP,
   prepareBench,
   setupPosition,
+  type PositionKernels,
 } from '../bench/measure';
 import { copyBandwidth } from '../bench/bandwidth';
 import { buildRows, flatnessRows, formatFlatness, formatTable, type BenchResults, type RunRecord } from '../bench/results';
@@ -98,18 +99,30 @@ async function runChild(plan: Plan): Promise<void> {
   const model = await source.load();
   const bm = prepareBench(model);
   const record: RunRecord = { backend, ...device, positions: [] };
-  for (const P of plan.positions) {
-    const s = setupPosition(bm, P);
-    const kernels = plan.kernels ? await countPositionKernels(bm, s) : undefined;
-    const samples = await measurePosition(bm, s, { warmup: plan.warmup, repeats: plan.repeats });
-    disposePosition(s);
-    record.positions.push({ position: P, samples, ...(kernels ? { kernels } : {}) });
+  // Every position's setup stays alive so the timed rounds can interleave positions (measurePositions).
+  const setups = plan.positions.map((P) => setupPosition(bm, P));
+  const kernels: (PositionKernels | undefined)[] = [];
+  for (const s of setups) kernels.push(plan.kernels ? await countPositionKernels(bm, s) : undefined);
+  let lastReport = 0;
+  const all = await measurePositions(bm, setups, {
+    warmup: plan.warmup,
+    repeats: plan.repeats,
+    onStep: (done, total) => {
+      if (done - lastReport < total / 10 && done < total) return;
+      lastReport = done;
+      process.stderr.write(`  ${backend}: ${done} of ${total} steps\n`);
+    },
+  });
+  setups.forEach(disposePosition);
+  plan.positions.forEach((P, i) => {
+    const samples = all[i];
+    record.positions.push({ position: P, samples, ...(kernels[i] ? { kernels: kernels[i] } : {}) });
     const m = (k: keyof typeof samples) => median(samples[k] ?? []).toFixed(2);
     process.stderr.write(
       `  ${backend} P=${P}: naive ${m('naive-reference')} → ${m('naive-fast')} ms, cached ` +
         `${m('cached-reference')} → ${m('cached-fast')} ms (reference → fast)\n`,
     );
-  }
+  });
   disposeBenchModel(bm);
   disposeWeights(model.weights);
   process.stdout.write(JSON.stringify(record) + '\n');
@@ -243,7 +256,7 @@ export async function runBench(args: string[]): Promise<void> {
   process.stdout.write(
     `Copy bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} ` +
       `processes per backend, each ${plan.warmup} warm-up + ${plan.repeats} timed rounds, ` +
-      `naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n\n`,
+      `positions and naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n\n`,
   );
   process.stdout.write(formatTable(rows) + '\n\n' + formatFlatness(flat) + `\n\nWrote ${file}\n`);
 }

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countKernels } from '../../lib/bench/kernels';
-import { disposeBenchModel, disposePosition, measurePosition, prepareBench, setupPosition, timeStep } from '../../lib/bench/measure';
+import {
+  disposeBenchModel,
+  disposePosition,
+  measurePosition,
+  measurePositions,
+  prepareBench,
+  setupPosition,
+  timeStep,
+} from '../../lib/bench/measure';
 import { browserMemoryBudget, checkFastPath, pagePositions, probeSteps } from '../../lib/bench/page-run';
 import { buildRows, flatnessRows, formatFlatness, formatTable, type RunRecord } from '../../lib/bench/results';
 import { disposeWeights } from '../../lib/gpt/params';
@@ -22,6 +30,29 @@ describe('bench measurements (cpu, tiny model)', () => {
     expect(Object.keys(samples).sort()).toEqual(['cached-fast', 'cached-reference', 'naive-fast', 'naive-reference']);
     for (const v of Object.values(samples)) expect(v).toHaveLength(5);
     expect(steps.at(-1)).toBe(7 * 4);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeBenchModel(bm);
+    disposeWeights(model.weights);
+  });
+
+  it('interleaves positions within every round, rotating which goes first', async () => {
+    const model = tinyModel();
+    const bm = prepareBench(model);
+    const before = tf.memory().numTensors;
+    const setups = [4, 12, 20].map((P) => setupPosition(bm, P));
+    const order: number[] = [];
+    const all = await measurePositions(bm, setups, {
+      warmup: 1,
+      repeats: 3,
+      paths: ['fast'],
+      kinds: ['cached'],
+      onStep: (_d, _t, P) => order.push(P),
+    });
+    setups.forEach(disposePosition);
+    // One step per position per round, the first position rotating: drift spreads over all of them.
+    expect(order).toEqual([4, 12, 20, 12, 20, 4, 20, 4, 12, 4, 12, 20]);
+    expect(all.map((s) => s['cached-fast']?.length)).toEqual([3, 3, 3]);
+    expect(all.every((s) => Object.keys(s).length === 1)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     disposeBenchModel(bm);
     disposeWeights(model.weights);
