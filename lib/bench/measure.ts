@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { forward, type GPT } from '../gpt/forward';
 import { forwardFast } from '../gpt/fast/forward-fast';
 import { disposeFastModel, prepareFastModel, type FastModel } from '../gpt/fast/prepare';
-import { disposeCache, emptyCache, type KVCache } from '../gpt/kvcache';
+import { disposeCache, emptyCache, fullCache, type KVCache } from '../gpt/kvcache';
+import { staticCache } from '../gpt/kvcache-static';
 import { countKernels, type KernelCount } from './kernels';
 
 export type StepKind = 'naive' | 'cached';
@@ -44,19 +45,21 @@ export interface PositionSetup {
   cache: KVCache; // P−1 positions, reused by every cached step (its result is disposed)
 }
 
-export function setupPosition(bm: BenchModel, P: number): PositionSetup {
+/** `cache`: 'static' times cached steps against a preallocated cache written in place (kvcache-static.ts) instead of the full one. */
+export function setupPosition(bm: BenchModel, P: number, cache: 'full' | 'static' = 'full'): PositionSetup {
   const V = bm.model.config.vocabSize;
   const ids = benchIds(P, V);
   const full = tf.tensor2d([ids], [1, P], 'int32');
   const last = tf.tensor2d([[ids[P - 1]]], [1, 1], 'int32');
-  let cache = emptyCache(bm.model.config);
+  const c = bm.model.config;
+  let kv = emptyCache(c, cache === 'static' ? staticCache(c.blockSize) : fullCache);
   if (P > 1) {
     const prompt = tf.tensor2d([ids.slice(0, P - 1)], [1, P - 1], 'int32');
-    const out = forward(bm.model, prompt, cache, { logits: 'last' });
+    const out = forward(bm.model, prompt, kv, { logits: 'last' });
     tf.dispose([prompt, out.logits]);
-    cache = out.cache!;
+    kv = out.cache!;
   }
-  return { position: P, full, last, cache };
+  return { position: P, full, last, cache: kv };
 }
 
 export function disposePosition(s: PositionSetup): void {

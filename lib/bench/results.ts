@@ -71,6 +71,8 @@ export interface BenchResults {
   warmup?: number;
   processes?: number;
   flatness?: FlatnessRow[];
+  /** The cache kind the cached steps used: 'full' (the default, a concat per step) or 'static' (preallocated, written in place). */
+  cache?: 'full' | 'static';
 }
 
 /** Time to read every weight and the cache of P positions once at `bytesPerSecond`: a decode step's floor. */

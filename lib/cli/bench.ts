@@ -81,6 +81,7 @@ interface Plan {
   repeats: number;
   processes: number;
   kernels: boolean;
+  cache: 'full' | 'static';
 }
 
 /** One process's share: select the backend, load the model, time every position, print a RunRecord. */
@@ -100,7 +101,7 @@ async function runChild(plan: Plan): Promise<void> {
   const bm = prepareBench(model);
   const record: RunRecord = { backend, ...device, positions: [] };
   // Every position's setup stays alive so the timed rounds can interleave positions (measurePositions).
-  const setups = plan.positions.map((P) => setupPosition(bm, P));
+  const setups = plan.positions.map((P) => setupPosition(bm, P, plan.cache));
   const kernels: (PositionKernels | undefined)[] = [];
   for (const s of setups) kernels.push(plan.kernels ? await countPositionKernels(bm, s) : undefined);
   let lastReport = 0;
@@ -147,6 +148,8 @@ function spawnChild(plan: Plan, backend: string, index: number): Promise<RunReco
     String(plan.warmup),
     '--repeats',
     String(plan.repeats),
+    '--cache',
+    plan.cache,
     ...(index === 0 ? [] : ['--no-kernels']),
   ];
   return new Promise((resolvePromise, reject) => {
@@ -174,7 +177,10 @@ function readPlan(args: string[]): Plan & { child: boolean; out?: string } {
     child: { type: 'boolean' },
     'no-kernels': { type: 'boolean' },
     out: { type: 'string' },
+    cache: { type: 'string' },
   });
+  const cache = str(f.cache) ?? 'full';
+  if (cache !== 'full' && cache !== 'static') throw new UsageError(`--cache takes full or static, got "${cache}"`);
   let size: ModelSize;
   try {
     size = parseSize(str(f.size) ?? 'austen');
@@ -198,6 +204,7 @@ function readPlan(args: string[]): Plan & { child: boolean; out?: string } {
     repeats: num('repeats', str(f.repeats), MIN_REPEATS, { int: true, min: 1 }),
     processes: num('processes', str(f.processes), 3, { int: true, min: 1 }),
     kernels: !f['no-kernels'],
+    cache,
     child: !!f.child,
     out: str(f.out),
   };
@@ -244,8 +251,10 @@ export async function runBench(args: string[]): Promise<void> {
     warmup: plan.warmup,
     processes: plan.processes,
     flatness: flat,
+    cache: plan.cache,
   };
-  const file = plan.out ?? join('bench', plan.size === 'austen' ? 'results.json' : `results-${plan.size}.json`);
+  const suffix = (plan.size === 'austen' ? '' : `-${plan.size}`) + (plan.cache === 'static' ? '-static' : '');
+  const file = plan.out ?? join('bench', `results${suffix}.json`);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(
@@ -256,7 +265,10 @@ export async function runBench(args: string[]): Promise<void> {
   process.stdout.write(
     `Copy bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} ` +
       `processes per backend, each ${plan.warmup} warm-up + ${plan.repeats} timed rounds, ` +
-      `positions and naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n\n`,
+      `positions and naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n` +
+      (plan.cache === 'static'
+        ? 'Cache: static (the whole context reserved per layer, each new row written in place; in place on wasm only)\n\n'
+        : 'Cache: full (each cached step appends by concatenation: a new, one-row-longer copy)\n\n'),
   );
   process.stdout.write(formatTable(rows) + '\n\n' + formatFlatness(flat) + `\n\nWrote ${file}\n`);
 }

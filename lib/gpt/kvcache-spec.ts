@@ -3,14 +3,15 @@ import type { CacheKind } from './kvcache';
 import { latentCache } from './kvcache-latent';
 import { type CachePolicy, parsePolicy, policyName } from './kvcache-policy';
 import { quantizedCache } from './kvcache-quantized';
+import { staticCache } from './kvcache-static';
 
 /**
- * Cache choices by name, as the CLI and the lessons spell them: a kind (full, int8, int4, int8-token,
- * int4-token, latent:R), a policy (window:W, sinks:S+window:W, h2o:B[/recent]), or a kind and a
+ * Cache choices by name, as the CLI and the lessons spell them: a kind (full, static, int8, int4,
+ * int8-token, int4-token, latent:R), a policy (window:W, sinks:S+window:W, h2o:B[/recent]), or a kind and a
  * policy joined by a comma (int8-token,window:64).
  */
 export const CACHE_SPEC_HELP =
-  'full | int8 | int4 (KIVI) | int8-token | int4-token | latent:R | window:W | sinks:S+window:W | h2o:B[/recent], ' +
+  'full | static | int8 | int4 (KIVI) | int8-token | int4-token | latent:R | window:W | sinks:S+window:W | h2o:B[/recent], ' +
   'or a kind and a policy joined by a comma (int8-token,window:64)';
 
 export class CacheSpecError extends Error {
@@ -27,6 +28,7 @@ export interface CacheChoice {
 
 async function parseKind(s: string, model: GPT): Promise<CacheKind | null> {
   if (s === 'full') return null;
+  if (s === 'static') return staticCache(model.config.blockSize) as unknown as CacheKind;
   const q = /^int(8|4)(-token)?$/.exec(s);
   if (q) return quantizedCache({ bits: Number(q[1]) as 8 | 4, scheme: q[2] ? 'token' : 'kivi' }) as CacheKind;
   const l = /^latent:(\S+)$/.exec(s);
@@ -55,6 +57,9 @@ export async function parseCacheSpec(spec: string, model: GPT): Promise<CacheCho
     if (p) policy = p;
     else if (kind) throw new CacheSpecError('at most one kind (full, int8, int4, …, latent:R)');
     else kind = await parseKind(part, model);
+  }
+  if (policy && kind?.name === 'static') {
+    throw new CacheSpecError('the static cache keeps every position in its own reserved row and cannot evict; use full with a policy');
   }
   if (policy && kind && !kind.keep) {
     throw new CacheSpecError(

@@ -225,5 +225,7 @@ describe('parseCacheSpec', () => {
     await expect(parseCacheSpec('int8,window:8', model)).rejects.toThrow(/cannot evict single positions/);
     await expect(parseCacheSpec('window:8,h2o:8', model)).rejects.toThrow(/at most one policy/);
     await expect(parseCacheSpec('fp8', model)).rejects.toThrow(/unknown cache "fp8"/);
+    expect((await parseCacheSpec('static', model)).kind!.name).toBe('static');
+    await expect(parseCacheSpec('static,window:8', model)).rejects.toThrow(/cannot evict/);
   });
 });

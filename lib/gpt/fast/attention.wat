@@ -271,4 +271,89 @@
         (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br_if $queries (i32.lt_u (local.get $t) (local.get $T)))))
+;; A static cache's decode step (kvcache-static.ts): keys and values in position-major slabs, row s
+;; holding every head's hs floats ($rowStride bytes apart), the newest row already written in place,
+;; so nothing is copied: each head walks its hs-float column down rows 0…n−1.
+;;   q [nkv, g, hs] (× 1/√hs), slab rows 0…n−1, scores [nkv, g, n], y [nkv, g, hs].
+
+  ;; scores[h, r, s] = q[h, r] · keys[s, h], row by row: each row streams in once, for all its heads.
+  (func (export "slab_scores")
+    (param $q i32) (param $slab i32) (param $scores i32) (param $n i32) (param $rowStride i32)
+    (param $nkv i32) (param $g i32) (param $hs i32)
+    (local $s i32) (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $row i32) (local $seg i32)
+    (local $qr i32) (local $out i32) (local $a v128) (local $b v128)
+    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
+    (loop $rows
+      (local.set $row (i32.add (local.get $slab) (i32.mul (local.get $s) (local.get $rowStride))))
+      (local.set $qr (local.get $q))
+      (local.set $out (i32.add (local.get $scores) (i32.shl (local.get $s) (i32.const 2))))
+      (local.set $h (i32.const 0))
+      (loop $heads
+        (local.set $seg (i32.add (local.get $row) (i32.mul (local.get $h) (local.get $rowBytes))))
+        (local.set $r (i32.const 0))
+        (loop $queries
+          (local.set $a (v128.const f32x4 0 0 0 0))
+          (local.set $b (v128.const f32x4 0 0 0 0))
+          (local.set $j (i32.const 0))
+          (loop $dims
+            (local.set $a (f32x4.add (local.get $a)
+              (f32x4.mul (v128.load (i32.add (local.get $qr) (local.get $j)))
+                         (v128.load (i32.add (local.get $seg) (local.get $j))))))
+            (local.set $b (f32x4.add (local.get $b)
+              (f32x4.mul (v128.load offset=16 (i32.add (local.get $qr) (local.get $j)))
+                         (v128.load offset=16 (i32.add (local.get $seg) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 32)))
+            (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
+          (local.set $a (f32x4.add (local.get $a) (local.get $b)))
+          (f32.store (local.get $out)
+            (f32.add
+              (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
+              (f32.add (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a)))))
+          ;; the next query row, and its scores' row [n]
+          (local.set $qr (i32.add (local.get $qr) (local.get $rowBytes)))
+          (local.set $out (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv))))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br_if $rows (i32.lt_u (local.get $s) (local.get $n)))))
+
+  ;; y[h, r] = Σ_s probs[h, r, s] · values[s, h], row by row.
+  (func (export "slab_weighted")
+    (param $probs i32) (param $slab i32) (param $y i32) (param $n i32) (param $rowStride i32)
+    (param $nkv i32) (param $g i32) (param $hs i32)
+    (local $s i32) (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $row i32) (local $seg i32)
+    (local $yr i32) (local $p i32) (local $w v128) (local $at i32)
+    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
+    (memory.fill (local.get $y) (i32.const 0) (i32.mul (i32.mul (local.get $nkv) (local.get $g)) (local.get $rowBytes)))
+    (loop $rows
+      (local.set $row (i32.add (local.get $slab) (i32.mul (local.get $s) (local.get $rowStride))))
+      (local.set $yr (local.get $y))
+      (local.set $p (i32.add (local.get $probs) (i32.shl (local.get $s) (i32.const 2))))
+      (local.set $h (i32.const 0))
+      (loop $heads
+        (local.set $seg (i32.add (local.get $row) (i32.mul (local.get $h) (local.get $rowBytes))))
+        (local.set $r (i32.const 0))
+        (loop $queries
+          (local.set $w (f32x4.splat (f32.load (local.get $p))))
+          (local.set $j (i32.const 0))
+          (loop $dims
+            (local.set $at (i32.add (local.get $yr) (local.get $j)))
+            (v128.store (local.get $at)
+              (f32x4.add (v128.load (local.get $at))
+                         (f32x4.mul (local.get $w) (v128.load (i32.add (local.get $seg) (local.get $j))))))
+            (v128.store offset=16 (local.get $at)
+              (f32x4.add (v128.load offset=16 (local.get $at))
+                         (f32x4.mul (local.get $w) (v128.load offset=16 (i32.add (local.get $seg) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 32)))
+            (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
+          (local.set $yr (i32.add (local.get $yr) (local.get $rowBytes)))
+          (local.set $p (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv))))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br_if $rows (i32.lt_u (local.get $s) (local.get $n)))))
 )

@@ -4,7 +4,8 @@ import { ContextOverflowError, forward, type ForwardResult } from '../forward';
 import { fullCache, positionRange, type CacheLayer, type KVCache, type LayerKV } from '../kvcache';
 import { tidyObject } from '../ops';
 import { decodeAttention } from './decode-attention';
-import { causalAttention, decodeAppend, wasmAttentionReady } from './wasm-attention';
+import { claimRows, staticCapacity, writePositionMajor, type StaticStore } from '../kvcache-static';
+import { causalAttention, decodeAppend, slabAttention, wasmAttentionReady } from './wasm-attention';
 import type { FastLayer, FastModel } from './prepare';
 import { GELU, GELU_K1, GELU_K3, registerWasmKernels } from './wasm-kernels';
 import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
@@ -29,9 +30,9 @@ import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
  * kind, or a cache something was evicted from, goes to forward() itself.
  */
 export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | null, opts: { logits?: 'all' | 'last' } = {}): ForwardResult {
-  if (cache && !servesFast(cache)) return forward(fm.model, idx, cache, opts);
   const c = fm.config;
   const [B, T] = idx.shape;
+  if (cache && !servesFast(cache, T, headSize(c))) return forward(fm.model, idx, cache, opts);
   const pos0 = cache ? cache.next : 0;
   if (T < 1) throw new RangeError('forward needs at least one token');
   if (pos0 + T > c.blockSize) {
@@ -44,15 +45,20 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
     const tok = tf.gather(fm.wte, idx); // [1, T, C]
     // Gathered, not sliced: tfjs-wasm's Slice copies all of wpe through JavaScript first.
     let x = tf.add(tok, tf.gather(fm.wpe, tf.range(pos0, pos0 + T, 1, 'int32'))) as tf.Tensor3D; // [1, T, C]
-    const layers: CacheLayer<LayerKV>[] = [];
+    const layers: CacheLayer<LayerKV | StaticStore>[] = [];
+    // A static cache's capacity: its rows are written in place into position-major slabs.
+    const slab = cache ? staticCapacity(cache.kind) : null;
     const lastOnly = opts.logits === 'last';
     // [T, pos0 + T]; wasm's causal kernel needs none from position 0.
     const mask = T > 1 && !(pos0 === 0 && wasmAttentionReady(headSize(c))) ? causalMask(pos0, T) : null;
     for (let i = 0; i < c.nLayer; i++) {
       // Only the last position's output reaches the logits 'last' asks for: the last layer computes
       // keys and values for all T positions (the cache needs them) but the rest for one row.
-      const prev = (cache?.layers[i] as CacheLayer<LayerKV> | undefined) ?? null;
-      const out = fastBlock(fm, x, fm.layers[i], prev?.store ?? null, mask, cache !== null, lastOnly && i === c.nLayer - 1);
+      const prev = (cache?.layers[i] as CacheLayer<LayerKV | StaticStore> | undefined) ?? null;
+      const store: CacheStore = slab
+        ? { slab: (prev?.store as StaticStore | undefined) ?? null, capacity: slab }
+        : ((prev?.store as LayerKV | undefined) ?? null);
+      const out = fastBlock(fm, x, fm.layers[i], store, mask, cache !== null, lastOnly && i === c.nLayer - 1);
       x = out.x; // [1, T, C], or [1, 1, C] after a last-only layer
       if (out.kv) layers.push({ store: out.kv, positions: [...(prev?.positions ?? []), ...positionRange(pos0, T)] });
     }
@@ -83,10 +89,19 @@ function causalMask(pos0: number, T: number): tf.Tensor2D {
   return tf.tensor2d(data, [T, Tk]);
 }
 
-/** The fast path stores rows as the full kind does, contiguously from position 0 (mask and position slices rely on it). */
-function servesFast(cache: KVCache): boolean {
-  return cache.kind === fullCache && cache.length === cache.next && cache.evictions.length === 0 && !cache.layers.some((l) => l.mass);
+/**
+ * The fast path stores rows as the full kind does, contiguously from position 0 (mask and position
+ * slices rely on it) — or, on wasm, as the static kind does, for a first pass or one new token.
+ */
+function servesFast(cache: KVCache, T: number, hs: number): boolean {
+  if (cache.length !== cache.next || cache.evictions.length > 0 || cache.layers.some((l) => l.mass)) return false;
+  if (cache.kind === fullCache) return true;
+  return staticCapacity(cache.kind) !== null && (T === 1 || cache.length === 0) && wasmAttentionReady(hs);
 }
+
+/** What a layer's attention appends to: a full cache's [nkv, T, hs] tensors, or a static cache's store and capacity. */
+type CacheStore = LayerKV | { slab: StaticStore | null; capacity: number } | null;
+const isSlab = (s: CacheStore): s is { slab: StaticStore | null; capacity: number } => s !== null && 'capacity' in s;
 
 /** LayerNorm without its affine part: (x − mean) / √(var + ε) over the last axis. One kernel on WebGPU and wasm. */
 function normalize(x: tf.Tensor3D): tf.Tensor3D {
@@ -115,7 +130,7 @@ function fastBlock(
   fm: FastModel,
   x: tf.Tensor3D,
   L: FastLayer,
-  past: LayerKV | null,
+  past: CacheStore,
   mask: tf.Tensor2D | null,
   caching: boolean,
   lastOnly: boolean,
@@ -132,17 +147,19 @@ function fastAttention(
   fm: FastModel,
   xhat: tf.Tensor3D,
   L: FastLayer,
-  past: LayerKV | null,
+  store: CacheStore,
   mask: tf.Tensor2D | null,
   caching: boolean,
   lastOnly: boolean,
-) {
+): { y: tf.Tensor3D; kv: LayerKV | StaticStore | null } {
   const c = fm.config;
   const T = xhat.shape[1];
   const C = c.nEmbd;
   const nkv = c.nKvHead;
   const hs = headSize(c);
   const g = c.nHead / nkv;
+  if (isSlab(store)) return slabAttentionLayer(fm, xhat, L, store.slab, store.capacity, lastOnly);
+  const past = store;
   if (T === 1 && caching && past && wasmAttentionReady(hs)) {
     // A cached decode step on wasm: the fused qkv row goes straight to one kernel that appends the new
     // key and value to the cache and attends over it (wasm-attention.ts): no split, concat or matMul.
@@ -186,4 +203,38 @@ function fastAttention(
     y = tf.reshape(tf.transpose(yh, [1, 0, 2]), [1, T, C]); // [1, T, C]
   }
   return { y: linear(y as tf.Tensor3D, L.projW, L.projB), kv };
+}
+
+/**
+ * Attention with a static cache on wasm (servesFast admits a first pass or one new token): the new
+ * keys and values — rows of the projections already, position-major — are written into the
+ * store's slab in place (kvcache-static.ts claims the rows, copying the slab first if another live
+ * store holds them), then one query row attends over the slab (wasm-attention.ts) or, for a whole
+ * first pass, the causal kernel reads the projections as the full cache's path does.
+ */
+function slabAttentionLayer(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, prev: StaticStore | null, capacity: number, lastOnly: boolean) {
+  const c = fm.config;
+  const T = xhat.shape[1];
+  const C = c.nEmbd;
+  const hs = headSize(c);
+  const width = c.nKvHead * hs;
+  const rowShape = [c.nKvHead, hs] as const;
+  if (T === 1) {
+    const qkv = linear(xhat, L.qkvW, L.qkvB); // [1, 1, C + 2·width]: q, then the new key and value rows
+    const kv = claimRows(prev, 1, capacity, rowShape);
+    const at = kv.length - 1;
+    writePositionMajor(kv.slab.k, at, qkv, C, 1);
+    writePositionMajor(kv.slab.v, at, qkv, C + width, 1);
+    const yh = slabAttention(qkv, kv.slab.k, kv.slab.v, kv.length, hs, c.nHead / c.nKvHead);
+    return { y: linear(tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, L.projW, L.projB), kv };
+  }
+  const [q2, k2, v2] = L.qkvParts.map((p) => linear(xhat, p.w, p.b)); // [1, T, C], [1, T, width] ×2
+  const kv = claimRows(null, T, capacity, rowShape);
+  writePositionMajor(kv.slab.k, 0, k2, 0, T);
+  writePositionMajor(kv.slab.v, 0, v2, 0, T);
+  if (!lastOnly) return { y: linear(causalAttention(q2 as tf.Tensor3D, k2 as tf.Tensor3D, v2 as tf.Tensor3D, hs), L.projW, L.projB), kv };
+  // Only the last position's output is wanted: one query row over the whole slab.
+  const qLast = tf.slice(q2, [0, T - 1, 0], [1, 1, C]) as tf.Tensor3D;
+  const yh = slabAttention(qLast, kv.slab.k, kv.slab.v, T, hs, c.nHead / c.nKvHead);
+  return { y: linear(tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, L.projW, L.projB), kv };
 }

@@ -23,6 +23,7 @@ import type { WasmHeapBackend } from './wasm-kernels';
  */
 export const DECODE_APPEND = 'KVLabDecodeAppend';
 export const CAUSAL_ATTENTION = 'KVLabCausalAttention';
+export const SLAB_ATTENTION = 'KVLabSlabAttention';
 
 /** attention.wat's exports (pointers are byte offsets into tfjs-wasm's heap). */
 interface AttentionExports {
@@ -41,6 +42,8 @@ interface AttentionExports {
   causal_scores(q: number, k: number, scores: number, T: number, qStride: number, kStride: number, hs: number): void;
   causal_weighted(probs: number, v: number, y: number, T: number, yStride: number, vStride: number, hs: number): void;
   softmax_rows(scores: number, rows: number, n: number): void;
+  slab_scores(q: number, slab: number, scores: number, n: number, rowStride: number, nkv: number, g: number, hs: number): void;
+  slab_weighted(probs: number, slab: number, y: number, n: number, rowStride: number, nkv: number, g: number, hs: number): void;
   softmax_causal(scores: number, T: number): void;
 }
 
@@ -136,6 +139,38 @@ function causalKernel({
   return y;
 }
 
+/**
+ * A static cache's decode step (kvcache-static.ts): one query row — q [1, 1, nkv·g·hs] (× 1/√hs),
+ * or the fused qkv row that starts with it — attends over rows 0…length−1 of position-major slabs
+ * [capacity, nkv·hs], whose newest row the caller has already written in place → y [nkv, g, hs].
+ * Nothing is copied: the slabs are read once, front to back.
+ */
+function slabKernel({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const { qkv, slabK, slabV } = inputs as Record<'qkv' | 'slabK' | 'slabV', tf.TensorInfo>;
+  const { length: n, headSize: hs, groups: g } = attrs as unknown as { length: number; headSize: number; groups: number };
+  const nkv = slabK.shape[1] / hs;
+  const width = nkv * hs;
+  const b = backend as WasmBackendLike;
+  const ex = exportsFor(b);
+  if (!ex) throw new Error('the slab attention kernel needs its WebAssembly module: check wasmAttentionReady() first');
+  const y = b.makeOutput([nkv, g, hs], 'float32');
+  const scores = b.makeOutput([nkv * g * n], 'float32');
+  const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
+  ex.slab_scores(at(qkv), at(slabK), at(scores), n, width * 4, nkv, g, hs);
+  ex.softmax_rows(at(scores), nkv * g, n);
+  ex.slab_weighted(at(scores), at(slabV), at(y), n, width * 4, nkv, g, hs);
+  b.disposeData(scores.dataId, true);
+  return y;
+}
+
 let registered = false;
 
 /**
@@ -148,6 +183,8 @@ export function wasmAttentionReady(hs: number): boolean {
   if (!registered) {
     if (!tf.getKernel(DECODE_APPEND, 'wasm'))
       tf.registerKernel({ kernelName: DECODE_APPEND, backendName: 'wasm', kernelFunc: decodeAppendKernel as unknown as tf.KernelFunc });
+    if (!tf.getKernel(SLAB_ATTENTION, 'wasm'))
+      tf.registerKernel({ kernelName: SLAB_ATTENTION, backendName: 'wasm', kernelFunc: slabKernel as unknown as tf.KernelFunc });
     if (!tf.getKernel(CAUSAL_ATTENTION, 'wasm'))
       tf.registerKernel({ kernelName: CAUSAL_ATTENTION, backendName: 'wasm', kernelFunc: causalKernel as unknown as tf.KernelFunc });
     registered = true;
@@ -163,4 +200,17 @@ export function decodeAppend(qkv: tf.Tensor3D, pastK: tf.Tensor3D, pastV: tf.Ten
 /** Causal attention from position 0: q [1, T, nh·hs], k and v [1, T, nkv·hs] → [1, T, nh·hs]. Call wasmAttentionReady first. */
 export function causalAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, headSize: number): tf.Tensor3D {
   return tf.engine().runKernel(CAUSAL_ATTENTION, { q, k, v }, { headSize } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+}
+
+/** A static cache's decode attention of one query row over slab rows 0…length−1: y [nkv, g, hs]. Call wasmAttentionReady first. */
+export function slabAttention(
+  qkv: tf.Tensor3D,
+  slabK: tf.Tensor2D,
+  slabV: tf.Tensor2D,
+  length: number,
+  headSize: number,
+  groups: number,
+): tf.Tensor3D {
+  const attrs = { length, headSize, groups } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(SLAB_ATTENTION, { qkv, slabK, slabV }, attrs) as tf.Tensor3D;
 }
