@@ -9,10 +9,16 @@ import { forwardFast } from '../gpt/fast/forward-fast';
 import { disposeFastModel, prepareFastModel, type FastModel } from '../gpt/fast/prepare';
 import { disposeCache, emptyCache, fullCache, type KVCache } from '../gpt/kvcache';
 import { staticCache } from '../gpt/kvcache-static';
+import type { CacheKind } from '../gpt/kvcache';
 import { countKernels, type KernelCount } from './kernels';
 
 export type StepKind = 'naive' | 'cached';
-export type PathName = 'reference' | 'fast';
+/**
+ * 'static': the fast path's cached step against a static cache (kvcache-static.ts: the whole context
+ * reserved, each new row written in place) instead of the full one, whose append copies every row
+ * into a new tensor. Its naive step is the fast path's (no cache), so it is timed once, as 'fast'.
+ */
+export type PathName = 'reference' | 'fast' | 'static';
 export const STEP_KINDS: readonly StepKind[] = ['naive', 'cached'];
 export const PATHS: readonly PathName[] = ['reference', 'fast'];
 
@@ -43,36 +49,40 @@ export interface PositionSetup {
   full: tf.Tensor2D; // [1, P]
   last: tf.Tensor2D; // [1, 1]
   cache: KVCache; // P−1 positions, reused by every cached step (its result is disposed)
+  staticCache?: KVCache; // the same positions in a static cache, for the 'static' path
 }
 
-/** `cache`: 'static' times cached steps against a preallocated cache written in place (kvcache-static.ts) instead of the full one. */
-export function setupPosition(bm: BenchModel, P: number, cache: 'full' | 'static' = 'full'): PositionSetup {
+/** `withStatic`: also prefill a static cache of P−1 positions, for the 'static' path. */
+export function setupPosition(bm: BenchModel, P: number, withStatic = false): PositionSetup {
   const V = bm.model.config.vocabSize;
   const ids = benchIds(P, V);
   const full = tf.tensor2d([ids], [1, P], 'int32');
   const last = tf.tensor2d([[ids[P - 1]]], [1, 1], 'int32');
   const c = bm.model.config;
-  let kv = emptyCache(c, cache === 'static' ? staticCache(c.blockSize) : fullCache);
-  if (P > 1) {
+  const prefill = (kind: CacheKind) => {
+    const empty = emptyCache(c, kind);
+    if (P === 1) return empty;
     const prompt = tf.tensor2d([ids.slice(0, P - 1)], [1, P - 1], 'int32');
-    const out = forward(bm.model, prompt, kv, { logits: 'last' });
+    const out = forward(bm.model, prompt, empty, { logits: 'last' });
     tf.dispose([prompt, out.logits]);
-    kv = out.cache!;
-  }
-  return { position: P, full, last, cache: kv };
+    return out.cache!;
+  };
+  return { position: P, full, last, cache: prefill(fullCache), ...(withStatic ? { staticCache: prefill(staticCache(c.blockSize)) } : {}) };
 }
 
 export function disposePosition(s: PositionSetup): void {
   tf.dispose([s.full, s.last]);
   disposeCache(s.cache);
+  disposeCache(s.staticCache);
 }
 
 /** One step, timed from the forward call to the logits on the host (the readback waits for the GPU). */
 export async function timeStep(bm: BenchModel, s: PositionSetup, kind: StepKind, path: PathName): Promise<number> {
   const t0 = performance.now();
   const idx = kind === 'naive' ? s.full : s.last;
-  const cache = kind === 'naive' ? null : s.cache;
-  const out = path === 'fast' ? forwardFast(bm.fast, idx, cache, { logits: 'last' }) : forward(bm.model, idx, cache, { logits: 'last' });
+  if (path === 'static' && (kind === 'naive' || !s.staticCache)) throw new Error('the static path times cached steps of a setup made with a static cache');
+  const cache = kind === 'naive' ? null : path === 'static' ? s.staticCache! : s.cache;
+  const out = path === 'reference' ? forward(bm.model, idx, cache, { logits: 'last' }) : forwardFast(bm.fast, idx, cache, { logits: 'last' });
   await out.logits.data();
   const ms = performance.now() - t0;
   out.logits.dispose();
@@ -113,8 +123,7 @@ export class BenchAborted extends Error {
  * compares steps timed side by side. Returns one PositionSamples per setup, in the setups' order.
  */
 export async function measurePositions(bm: BenchModel, setups: readonly PositionSetup[], opts: MeasureOptions): Promise<PositionSamples[]> {
-  const combos: [StepKind, PathName][] = [];
-  for (const k of opts.kinds ?? STEP_KINDS) for (const p of opts.paths ?? PATHS) combos.push([k, p]);
+  const combos = stepCombos(opts.kinds ?? STEP_KINDS, opts.paths ?? PATHS);
   const out: PositionSamples[] = setups.map(() => ({}));
   const total = (opts.warmup + opts.repeats) * combos.length * setups.length;
   let done = 0;
@@ -134,6 +143,13 @@ export async function measurePositions(bm: BenchModel, setups: readonly Position
   return out;
 }
 
+/** Every (kind, path) a step is timed for; the static path has no naive step of its own. */
+function stepCombos(kinds: readonly StepKind[], paths: readonly PathName[]): [StepKind, PathName][] {
+  const combos: [StepKind, PathName][] = [];
+  for (const k of kinds) for (const p of paths) if (!(p === 'static' && k === 'naive')) combos.push([k, p]);
+  return combos;
+}
+
 /** measurePositions at one position. */
 export async function measurePosition(bm: BenchModel, s: PositionSetup, opts: MeasureOptions): Promise<PositionSamples> {
   return (await measurePositions(bm, [s], opts))[0];
@@ -142,13 +158,11 @@ export async function measurePosition(bm: BenchModel, s: PositionSetup, opts: Me
 /** Kernels one step launches, per (kind, path), counted on a warm step (outside any timing). */
 export async function countPositionKernels(bm: BenchModel, s: PositionSetup, paths: readonly PathName[] = PATHS): Promise<PositionKernels> {
   const out: PositionKernels = {};
-  for (const kind of STEP_KINDS) {
-    for (const path of paths) {
+  for (const [kind, path] of stepCombos(STEP_KINDS, paths)) {
+    await timeStep(bm, s, kind, path);
+    out[`${kind}-${path}`] = await countKernels(async () => {
       await timeStep(bm, s, kind, path);
-      out[`${kind}-${path}`] = await countKernels(async () => {
-        await timeStep(bm, s, kind, path);
-      });
-    }
+    });
   }
   return out;
 }

@@ -71,8 +71,6 @@ export interface BenchResults {
   warmup?: number;
   processes?: number;
   flatness?: FlatnessRow[];
-  /** The cache kind the cached steps used: 'full' (the default, a concat per step) or 'static' (preallocated, written in place). */
-  cache?: 'full' | 'static';
 }
 
 /** Time to read every weight and the cache of P positions once at `bytesPerSecond`: a decode step's floor. */
@@ -89,9 +87,10 @@ export function buildRows(runs: readonly RunRecord[], c: GPTConfig, size: string
     const positions = [...new Set(mine.flatMap((r) => r.positions.map((p) => p.position)))].sort((a, b) => a - b);
     for (const P of positions) {
       const recs = mine.map((r) => r.positions.find((p) => p.position === P)).filter((p): p is PositionRecord => !!p);
-      for (const path of ['reference', 'fast'] as const) {
+      for (const path of ['reference', 'fast', 'static'] as const) {
         const pool = (key: SampleKey) => recs.flatMap((r) => r.samples[key] ?? []);
-        const naive = pool(`naive-${path}`);
+        const naivePath = path === 'static' ? 'fast' : path; // no cache, so the same step as the fast path's
+        const naive = pool(`naive-${naivePath}`);
         const cached = pool(`cached-${path}`);
         if (naive.length === 0 || cached.length === 0) continue;
         const ns = spread(naive);
@@ -113,14 +112,14 @@ export function buildRows(runs: readonly RunRecord[], c: GPTConfig, size: string
           naiveSpread: ns,
           cachedSpread: cs,
           processMedians: {
-            naive: recs.map((r) => spread(r.samples[`naive-${path}`] ?? []).median),
+            naive: recs.map((r) => spread(r.samples[`naive-${naivePath}`] ?? []).median),
             cached: recs.map((r) => spread(r.samples[`cached-${path}`] ?? []).median),
           },
           ...(k
             ? {
-                naiveKernels: k[`naive-${path}`]?.kernels,
+                naiveKernels: k[`naive-${naivePath}`]?.kernels,
                 cachedKernels: k[`cached-${path}`]?.kernels,
-                naiveGpuPrograms: k[`naive-${path}`]?.gpuPrograms,
+                naiveGpuPrograms: k[`naive-${naivePath}`]?.gpuPrograms,
                 cachedGpuPrograms: k[`cached-${path}`]?.gpuPrograms,
               }
             : {}),
@@ -135,7 +134,7 @@ export function buildRows(runs: readonly RunRecord[], c: GPTConfig, size: string
 export function flatnessRows(rows: readonly BenchRow[]): FlatnessRow[] {
   const out: FlatnessRow[] = [];
   for (const backend of [...new Set(rows.map((r) => r.backend))]) {
-    for (const path of ['reference', 'fast'] as const) {
+    for (const path of ['reference', 'fast', 'static'] as const) {
       const mine = rows.filter((r) => r.backend === backend && r.path === path).sort((a, b) => a.position - b.position);
       if (mine.length < 2) continue;
       const short = mine[0];
@@ -158,7 +157,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const sep = '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map((r) => {
     const ref = rows.find((x) => x.backend === r.backend && x.position === r.position && x.path === 'reference');
-    const ratio = (a: number, b: number | undefined) => (r.path === 'fast' && b ? `×${(a / b).toFixed(2)}` : '');
+    const ratio = (a: number, b: number | undefined) => (r.path !== 'reference' && b ? `×${(a / b).toFixed(2)}` : '');
     const label = r.device ? `${r.backend} (${r.software ? 'software: ' : ''}${r.device})` : r.backend;
     const gpu = r.naiveGpuPrograms == null ? '–' : `${r.naiveGpuPrograms} / ${r.cachedGpuPrograms}`;
     return `| ${label} | ${r.position} | ${r.path} | ${iqr(r.naiveSpread)} | ${iqr(r.cachedSpread)} | ` +

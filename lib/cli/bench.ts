@@ -31,6 +31,7 @@ import {
   MIN_WARMUP,
   prepareBench,
   setupPosition,
+  type PathName,
   type PositionKernels,
 } from '../bench/measure';
 import { copyBandwidth } from '../bench/bandwidth';
@@ -81,7 +82,8 @@ interface Plan {
   repeats: number;
   processes: number;
   kernels: boolean;
-  cache: 'full' | 'static';
+  /** Also time the fast path's cached step against a static cache (wasm only: elsewhere it would copy). */
+  static: boolean;
 }
 
 /** One process's share: select the backend, load the model, time every position, print a RunRecord. */
@@ -101,13 +103,16 @@ async function runChild(plan: Plan): Promise<void> {
   const bm = prepareBench(model);
   const record: RunRecord = { backend, ...device, positions: [] };
   // Every position's setup stays alive so the timed rounds can interleave positions (measurePositions).
-  const setups = plan.positions.map((P) => setupPosition(bm, P, plan.cache));
+  const withStatic = plan.static && backend === 'wasm';
+  const paths: PathName[] = withStatic ? ['reference', 'fast', 'static'] : ['reference', 'fast'];
+  const setups = plan.positions.map((P) => setupPosition(bm, P, withStatic));
   const kernels: (PositionKernels | undefined)[] = [];
-  for (const s of setups) kernels.push(plan.kernels ? await countPositionKernels(bm, s) : undefined);
+  for (const s of setups) kernels.push(plan.kernels ? await countPositionKernels(bm, s, paths) : undefined);
   let lastReport = 0;
   const all = await measurePositions(bm, setups, {
     warmup: plan.warmup,
     repeats: plan.repeats,
+    paths,
     onStep: (done, total) => {
       if (done - lastReport < total / 10 && done < total) return;
       lastReport = done;
@@ -148,8 +153,7 @@ function spawnChild(plan: Plan, backend: string, index: number): Promise<RunReco
     String(plan.warmup),
     '--repeats',
     String(plan.repeats),
-    '--cache',
-    plan.cache,
+    ...(plan.static ? ['--static'] : []),
     ...(index === 0 ? [] : ['--no-kernels']),
   ];
   return new Promise((resolvePromise, reject) => {
@@ -177,10 +181,8 @@ function readPlan(args: string[]): Plan & { child: boolean; out?: string } {
     child: { type: 'boolean' },
     'no-kernels': { type: 'boolean' },
     out: { type: 'string' },
-    cache: { type: 'string' },
+    static: { type: 'boolean' },
   });
-  const cache = str(f.cache) ?? 'full';
-  if (cache !== 'full' && cache !== 'static') throw new UsageError(`--cache takes full or static, got "${cache}"`);
   let size: ModelSize;
   try {
     size = parseSize(str(f.size) ?? 'austen');
@@ -204,7 +206,7 @@ function readPlan(args: string[]): Plan & { child: boolean; out?: string } {
     repeats: num('repeats', str(f.repeats), MIN_REPEATS, { int: true, min: 1 }),
     processes: num('processes', str(f.processes), 3, { int: true, min: 1 }),
     kernels: !f['no-kernels'],
-    cache,
+    static: !!f.static,
     child: !!f.child,
     out: str(f.out),
   };
@@ -251,10 +253,8 @@ export async function runBench(args: string[]): Promise<void> {
     warmup: plan.warmup,
     processes: plan.processes,
     flatness: flat,
-    cache: plan.cache,
   };
-  const suffix = (plan.size === 'austen' ? '' : `-${plan.size}`) + (plan.cache === 'static' ? '-static' : '');
-  const file = plan.out ?? join('bench', `results${suffix}.json`);
+  const file = plan.out ?? join('bench', plan.size === 'austen' ? 'results.json' : `results-${plan.size}.json`);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(
@@ -266,9 +266,10 @@ export async function runBench(args: string[]): Promise<void> {
     `Copy bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} ` +
       `processes per backend, each ${plan.warmup} warm-up + ${plan.repeats} timed rounds, ` +
       `positions and naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n` +
-      (plan.cache === 'static'
-        ? 'Cache: static (the whole context reserved per layer, each new row written in place; in place on wasm only)\n\n'
-        : 'Cache: full (each cached step appends by concatenation: a new, one-row-longer copy)\n\n'),
+      (plan.static
+        ? "Path 'static' (wasm): the fast path's cached step with a static cache (the context reserved, each row written in " +
+          "place) instead of the full cache (each step concatenates a new, one-row-longer copy); its naive step is the fast path's\n\n"
+        : '\n'),
   );
   process.stdout.write(formatTable(rows) + '\n\n' + formatFlatness(flat) + `\n\nWrote ${file}\n`);
 }

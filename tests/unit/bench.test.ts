@@ -58,6 +58,28 @@ describe('bench measurements (cpu, tiny model)', () => {
     disposeWeights(model.weights);
   });
 
+  it("times the static cache's cached step beside the others, and pools its row with the fast path's naive step", async () => {
+    const model = tinyModel();
+    const bm = prepareBench(model);
+    const before = tf.memory().numTensors;
+    const setups = [6, 14].map((P) => setupPosition(bm, P, true));
+    expect(setups[1].staticCache!.kind.name).toBe('static');
+    expect(setups[1].staticCache!.length).toBe(13);
+    const all = await measurePositions(bm, setups, { warmup: 1, repeats: 3, paths: ['reference', 'fast', 'static'] });
+    await expect(timeStep(bm, setups[0], 'naive', 'static')).rejects.toThrow(/cached steps/);
+    setups.forEach(disposePosition);
+    expect(Object.keys(all[0]).sort()).toEqual(['cached-fast', 'cached-reference', 'cached-static', 'naive-fast', 'naive-reference']);
+    const rows = buildRows([{ backend: 'cpu', positions: all.map((samples, i) => ({ position: [6, 14][i], samples })) }], model.config, 'tiny', 1e10);
+    const at14 = (path: string) => rows.find((r) => r.position === 14 && r.path === path)!;
+    expect(at14('static').naiveMs).toBe(at14('fast').naiveMs);
+    expect(at14('static').cachedMs).not.toBe(at14('fast').cachedMs);
+    expect(flatnessRows(rows).map((f) => f.path)).toEqual(['reference', 'fast', 'static']);
+    expect(formatTable(rows)).toMatch(/\| 14 \| static \| .* \| ×\d/);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeBenchModel(bm);
+    disposeWeights(model.weights);
+  });
+
   it('counts fewer kernels for a fast cached step than a reference one, and restores the engine', async () => {
     const model = tinyModel();
     const bm = prepareBench(model);

@@ -1,12 +1,13 @@
 ;; Attention for the fast path on tfjs-wasm, over tfjs-wasm's own heap: a cached decode step's (with the
-;; cache append folded in), and a causal pass's over a whole sequence (a naive step, a first prefill).
+;; full cache's append folded in, or over a static cache's slabs), and a causal pass's over a whole
+;; sequence (a naive step, a first prefill).
 ;;
 ;; Compiled by scripts/build-wasm.ts into attention-wasm.ts (the bytes, base64); wasm-attention.ts
-;; instantiates it against tfjs-wasm's WebAssembly.Memory and calls it from two registered kernels.
+;; instantiates it against tfjs-wasm's WebAssembly.Memory and calls it from three registered kernels.
 ;; All pointers are byte offsets into that memory; every tensor is float32, row-major.
 ;; hs must be a multiple of 8 (two f32x4 lane groups at a time).
 ;;
-;; The decode step (append_scores, then a softmax in JavaScript, then append_weighted):
+;; The decode step (append_scores, then softmax_rows, then append_weighted):
 ;;   q [nkv, g, hs] (already × 1/√hs), pastK/pastV [nkv, Tp, hs], newK/newV [nkv, 1, hs],
 ;;   outK/outV [nkv, Tp + 1, hs], scores [nkv, g, Tp + 1], y [nkv, g, hs].
 ;; Each head's cached rows are read from memory once: copied into the new cache (memory.copy), then,
@@ -17,6 +18,9 @@
 ;; The causal pass, one query head at a time (causal_scores, softmax_causal, causal_weighted), reads the
 ;; projections where they lie, rows of [T, width] with the head's hs columns at a byte offset, so no
 ;; head needs a transpose: query t sees keys 0…t, and scores [T, T] fills only that lower triangle.
+;;
+;; A static cache's decode step (slab_scores, softmax_rows, slab_weighted) reads position-major slabs
+;; row by row; the new row is already in place, so nothing is copied (see those functions).
 (module
   (import "env" "memory" (memory 1))
 

@@ -26,8 +26,9 @@ import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
  * - the causal mask is built on the host once per multi-token pass and shared by every layer (a
  *   strided tf.slice of one load-time [blockSize²] mask read the whole mask on wasm: ~12 ms a layer at
  *   blockSize 1,024); a decode step needs none.
- * It takes and returns the same KVCache value as forward(), for the full (float) cache; any other
- * kind, or a cache something was evicted from, goes to forward() itself.
+ * It takes and returns the same KVCache value as forward(), for the full (float) cache and, on wasm,
+ * the static one (kvcache-static.ts: rows written in place into a reservation, for a first pass or
+ * one new token); any other kind, or a cache something was evicted from, goes to forward() itself.
  */
 export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | null, opts: { logits?: 'all' | 'last' } = {}): ForwardResult {
   const c = fm.config;

@@ -20,6 +20,9 @@ import type { WasmHeapBackend } from './wasm-kernels';
  * immutable value: K′ and V′ are new tensors, as tf.concat's would be.
  *
  * CAUSAL_ATTENTION, a whole sequence from position 0 (a naive step, a first prefill): see causalKernel.
+ *
+ * SLAB_ATTENTION, a cached decode step over a static cache (kvcache-static.ts), whose new row is
+ * written in place, so nothing is copied at all: see slabKernel.
  */
 export const DECODE_APPEND = 'KVLabDecodeAppend';
 export const CAUSAL_ATTENTION = 'KVLabCausalAttention';
@@ -53,6 +56,13 @@ interface WasmBackendLike extends WasmHeapBackend {
   wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown };
 }
 
+/** What tfjs passes a kernel function. */
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
 /** Per tfjs-wasm memory: the instantiated module, or null once it failed there (never retried per step). */
 const instances = new WeakMap<WebAssembly.Memory, AttentionExports | null>();
 
@@ -78,7 +88,7 @@ function exportsFor(backend: WasmBackendLike): AttentionExports | null {
   return ex;
 }
 
-function decodeAppendKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
+function decodeAppendKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const { qkv, pastK, pastV } = inputs as Record<'qkv' | 'pastK' | 'pastV', tf.TensorInfo>;
   const [nkv, Tp, hs] = pastK.shape;
   const g = qkv.shape[2] / (nkv * hs) - 2;
@@ -108,15 +118,7 @@ function decodeAppendKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap
  * key/value head ⌊h / g⌋. Op by op: three transposes into heads, q·Kᵀ, a mask, softmax, ·V and a
  * transpose back; tfjs-wasm's BatchMatMul alone measured ~2.3 ns per multiply-add.
  */
-function causalKernel({
-  inputs,
-  backend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function causalKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { q, k, v } = inputs as Record<'q' | 'k' | 'v', tf.TensorInfo>;
   const hs = (attrs as unknown as { headSize: number }).headSize;
   const [, T, C] = q.shape;
@@ -145,15 +147,7 @@ function causalKernel({
  * [capacity, nkv·hs], whose newest row the caller has already written in place → y [nkv, g, hs].
  * Nothing is copied: the slabs are read once, front to back.
  */
-function slabKernel({
-  inputs,
-  backend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function slabKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { qkv, slabK, slabV } = inputs as Record<'qkv' | 'slabK' | 'slabV', tf.TensorInfo>;
   const { length: n, headSize: hs, groups: g } = attrs as unknown as { length: number; headSize: number; groups: number };
   const nkv = slabK.shape[1] / hs;
