@@ -69,7 +69,12 @@ describe('bench measurements (cpu, tiny model)', () => {
     await expect(timeStep(bm, setups[0], 'naive', 'static')).rejects.toThrow(/cached steps/);
     setups.forEach(disposePosition);
     expect(Object.keys(all[0]).sort()).toEqual(['cached-fast', 'cached-reference', 'cached-static', 'naive-fast', 'naive-reference']);
-    const rows = buildRows([{ backend: 'cpu', positions: all.map((samples, i) => ({ position: [6, 14][i], samples })) }], model.config, 'tiny', 1e10);
+    const rows = buildRows(
+      [{ backend: 'cpu', positions: all.map((samples, i) => ({ position: [6, 14][i], samples })) }],
+      model.config,
+      'tiny',
+      1e10,
+    );
     const at14 = (path: string) => rows.find((r) => r.position === 14 && r.path === path)!;
     expect(at14('static').naiveMs).toBe(at14('fast').naiveMs);
     expect(at14('static').cachedMs).not.toBe(at14('fast').cachedMs);
