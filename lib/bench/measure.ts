@@ -7,9 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { forward, type GPT } from '../gpt/forward';
 import { forwardFast } from '../gpt/fast/forward-fast';
 import { disposeFastModel, prepareFastModel, type FastModel } from '../gpt/fast/prepare';
-import { disposeCache, emptyCache, fullCache, type KVCache } from '../gpt/kvcache';
+import { disposeCache, emptyCache, fullCache, type CacheKind, type KVCache } from '../gpt/kvcache';
 import { staticCache } from '../gpt/kvcache-static';
-import type { CacheKind } from '../gpt/kvcache';
 import { countKernels, type KernelCount } from './kernels';
 
 export type StepKind = 'naive' | 'cached';
@@ -20,7 +19,9 @@ export type StepKind = 'naive' | 'cached';
  */
 export type PathName = 'reference' | 'fast' | 'static';
 export const STEP_KINDS: readonly StepKind[] = ['naive', 'cached'];
+/** The paths timed by default; ALL_PATHS adds 'static', which only `kvlab bench --static` asks for. */
 export const PATHS: readonly PathName[] = ['reference', 'fast'];
+export const ALL_PATHS: readonly PathName[] = ['reference', 'fast', 'static'];
 
 /** The bar issue 9 sets: at least 10 warm-ups and 21 repeats. */
 export const MIN_WARMUP = 10;

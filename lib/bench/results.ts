@@ -73,6 +73,9 @@ export interface BenchResults {
   flatness?: FlatnessRow[];
 }
 
+/** Every path a row may be for, in table order ('static' only where `kvlab bench --static` timed it). */
+const ROW_PATHS: readonly PathName[] = ['reference', 'fast', 'static'];
+
 /** Time to read every weight and the cache of P positions once at `bytesPerSecond`: a decode step's floor. */
 export function bandwidthBoundMs(c: GPTConfig, P: number, bytesPerSecond: number): number {
   return ((countParams(c) * 4 + cacheBytesFor(c, P)) / bytesPerSecond) * 1000;
@@ -87,7 +90,7 @@ export function buildRows(runs: readonly RunRecord[], c: GPTConfig, size: string
     const positions = [...new Set(mine.flatMap((r) => r.positions.map((p) => p.position)))].sort((a, b) => a - b);
     for (const P of positions) {
       const recs = mine.map((r) => r.positions.find((p) => p.position === P)).filter((p): p is PositionRecord => !!p);
-      for (const path of ['reference', 'fast', 'static'] as const) {
+      for (const path of ROW_PATHS) {
         const pool = (key: SampleKey) => recs.flatMap((r) => r.samples[key] ?? []);
         const naivePath = path === 'static' ? 'fast' : path; // no cache, so the same step as the fast path's
         const naive = pool(`naive-${naivePath}`);
@@ -134,7 +137,7 @@ export function buildRows(runs: readonly RunRecord[], c: GPTConfig, size: string
 export function flatnessRows(rows: readonly BenchRow[]): FlatnessRow[] {
   const out: FlatnessRow[] = [];
   for (const backend of [...new Set(rows.map((r) => r.backend))]) {
-    for (const path of ['reference', 'fast', 'static'] as const) {
+    for (const path of ROW_PATHS) {
       const mine = rows.filter((r) => r.backend === backend && r.path === path).sort((a, b) => a.position - b.position);
       if (mine.length < 2) continue;
       const short = mine[0];

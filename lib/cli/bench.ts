@@ -29,9 +29,10 @@ import {
   measurePositions,
   MIN_REPEATS,
   MIN_WARMUP,
+  ALL_PATHS,
+  PATHS,
   prepareBench,
   setupPosition,
-  type PathName,
   type PositionKernels,
 } from '../bench/measure';
 import { copyBandwidth } from '../bench/bandwidth';
@@ -104,7 +105,7 @@ async function runChild(plan: Plan): Promise<void> {
   const record: RunRecord = { backend, ...device, positions: [] };
   // Every position's setup stays alive so the timed rounds can interleave positions (measurePositions).
   const withStatic = plan.static && backend === 'wasm';
-  const paths: PathName[] = withStatic ? ['reference', 'fast', 'static'] : ['reference', 'fast'];
+  const paths = withStatic ? ALL_PATHS : PATHS;
   const setups = plan.positions.map((P) => setupPosition(bm, P, withStatic));
   const kernels: (PositionKernels | undefined)[] = [];
   for (const s of setups) kernels.push(plan.kernels ? await countPositionKernels(bm, s, paths) : undefined);

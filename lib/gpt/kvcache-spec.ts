@@ -3,7 +3,7 @@ import type { CacheKind } from './kvcache';
 import { latentCache } from './kvcache-latent';
 import { type CachePolicy, parsePolicy, policyName } from './kvcache-policy';
 import { quantizedCache } from './kvcache-quantized';
-import { staticCache } from './kvcache-static';
+import { staticCache, staticCapacity } from './kvcache-static';
 
 /**
  * Cache choices by name, as the CLI and the lessons spell them: a kind (full, static, int8, int4,
@@ -58,7 +58,7 @@ export async function parseCacheSpec(spec: string, model: GPT): Promise<CacheCho
     else if (kind) throw new CacheSpecError('at most one kind (full, int8, int4, …, latent:R)');
     else kind = await parseKind(part, model);
   }
-  if (policy && kind?.name === 'static') {
+  if (policy && kind && staticCapacity(kind) !== null) {
     throw new CacheSpecError('the static cache keeps every position in its own reserved row and cannot evict; use full with a policy');
   }
   if (policy && kind && !kind.keep) {

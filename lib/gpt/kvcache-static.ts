@@ -118,8 +118,8 @@ function withRows(slab: tf.Tensor2D, at: number, rows: tf.Tensor3D): tf.Tensor2D
 
 /**
  * Claims rows at…at+T−1 (at = prev's length, 0 for the first pass) for a new store on wasm and
- * returns it without writing them: the caller writes them into `store.slab` (positionMajorRows) —
- * the wasm fast path, whose projections are already position-major rows.
+ * returns it without writing them: the caller writes them into `store.slab` — the kind's append
+ * (writeRows), or the wasm fast path (writePositionMajor: its projections are position-major rows).
  */
 export function claimRows(prev: StaticStore | null, T: number, capacity: number, rowShape: readonly [number, number]): StaticStore {
   const at = prev?.length ?? 0;
@@ -148,24 +148,22 @@ export function staticCache(capacity: number): CacheKind<StaticStore> {
     name: 'static',
     append(prev, k, v) {
       const [nkv, T, hs] = k.shape;
-      const width = nkv * hs;
       const at = prev?.length ?? 0;
+      if (tf.getBackend() === 'wasm') {
+        const store = claimRows(prev, T, capacity, [nkv, hs]);
+        writeRows(store.slab.k, at, k);
+        writeRows(store.slab.v, at, v);
+        return store;
+      }
+      // No memory we may write: a new slab with the rows replaced (the same values, and the copy a
+      // static cache exists to avoid).
       if (at + T > capacity) throw new RangeError(`${at} + ${T} positions exceed the static cache's ${capacity}`);
       if (prev?.disposed) throw new Error('this static-cache store was disposed');
-      let target: Slab;
-      if (tf.getBackend() === 'wasm') {
-        target = writableSlab(prev, capacity, width);
-        writeRows(target.k, at, k);
-        writeRows(target.v, at, v);
-      } else {
-        // No memory we may write: a new slab with the rows replaced (the same values, and the copy a
-        // static cache exists to avoid).
-        const base = prev?.slab ?? newSlab(capacity, width);
-        target = { k: withRows(base.k, at, k), v: withRows(base.v, at, v), live: new Map() };
-        if (!prev) tf.dispose([base.k, base.v]);
-      }
-      const store: StaticStore = { slab: target, length: at + T, rowShape: [nkv, hs], disposed: false };
-      track(target, store.length, 1);
+      const base = prev?.slab ?? newSlab(capacity, nkv * hs);
+      const slab: Slab = { k: withRows(base.k, at, k), v: withRows(base.v, at, v), live: new Map() };
+      if (!prev) tf.dispose([base.k, base.v]);
+      const store: StaticStore = { slab, length: at + T, rowShape: [nkv, hs], disposed: false };
+      track(slab, store.length, 1);
       return store;
     },
     read(store) {

@@ -88,20 +88,27 @@ function exportsFor(backend: WasmBackendLike): AttentionExports | null {
   return ex;
 }
 
+/**
+ * A kernel's module and tensors' byte offsets in the heap (`at` reads the offset afresh: growing the
+ * heap, which any allocation may do, detaches earlier views).
+ */
+function moduleFor(backend: unknown, kernel: string): { b: WasmBackendLike; ex: AttentionExports; at: (t: tf.TensorInfo) => number } {
+  const b = backend as WasmBackendLike;
+  const ex = exportsFor(b);
+  if (!ex) throw new Error(`the ${kernel} kernel needs its WebAssembly module: check wasmAttentionReady() first`);
+  return { b, ex, at: (t) => b.typedArrayFromHeap(t).byteOffset };
+}
+
 function decodeAppendKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const { qkv, pastK, pastV } = inputs as Record<'qkv' | 'pastK' | 'pastV', tf.TensorInfo>;
   const [nkv, Tp, hs] = pastK.shape;
   const g = qkv.shape[2] / (nkv * hs) - 2;
   const Tk = Tp + 1;
-  const b = backend as WasmBackendLike;
-  const ex = exportsFor(b);
-  if (!ex) throw new Error('the decode-append kernel needs its WebAssembly module: check wasmAttentionReady() first');
+  const { b, ex, at } = moduleFor(backend, 'decode-append');
   const y = b.makeOutput([nkv, g, hs], 'float32');
   const k = b.makeOutput([nkv, Tk, hs], 'float32');
   const v = b.makeOutput([nkv, Tk, hs], 'float32');
   const scores = b.makeOutput([nkv * g * Tk], 'float32');
-  // Byte offsets into the heap; views are taken after every allocation (growing the heap detaches them).
-  const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
   const q = at(qkv);
   const newK = q + 4 * nkv * g * hs;
   const newV = newK + 4 * nkv * hs;
@@ -124,12 +131,9 @@ function causalKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const [, T, C] = q.shape;
   const KV = k.shape[2];
   const g = C / KV;
-  const b = backend as WasmBackendLike;
-  const ex = exportsFor(b);
-  if (!ex) throw new Error('the causal attention kernel needs its WebAssembly module: check wasmAttentionReady() first');
+  const { b, ex, at } = moduleFor(backend, 'causal attention');
   const y = b.makeOutput([1, T, C], 'float32');
   const scores = b.makeOutput([T * T], 'float32');
-  const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
   const [qp, kp, vp, yp, sp] = [at(q), at(k), at(v), at(y), at(scores)];
   for (let h = 0; h < C / hs; h++) {
     const kvCol = Math.floor(h / g) * hs * 4;
@@ -148,17 +152,14 @@ function causalKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
  * Nothing is copied: the slabs are read once, front to back.
  */
 function slabKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { qkv, slabK, slabV } = inputs as Record<'qkv' | 'slabK' | 'slabV', tf.TensorInfo>;
+  const { q, slabK, slabV } = inputs as Record<'q' | 'slabK' | 'slabV', tf.TensorInfo>;
   const { length: n, headSize: hs, groups: g } = attrs as unknown as { length: number; headSize: number; groups: number };
   const nkv = slabK.shape[1] / hs;
   const width = nkv * hs;
-  const b = backend as WasmBackendLike;
-  const ex = exportsFor(b);
-  if (!ex) throw new Error('the slab attention kernel needs its WebAssembly module: check wasmAttentionReady() first');
+  const { b, ex, at } = moduleFor(backend, 'slab attention');
   const y = b.makeOutput([nkv, g, hs], 'float32');
   const scores = b.makeOutput([nkv * g * n], 'float32');
-  const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
-  ex.slab_scores(at(qkv), at(slabK), at(scores), n, width * 4, nkv, g, hs);
+  ex.slab_scores(at(q), at(slabK), at(scores), n, width * 4, nkv, g, hs);
   ex.softmax_rows(at(scores), nkv * g, n);
   ex.slab_weighted(at(scores), at(slabV), at(y), n, width * 4, nkv, g, hs);
   b.disposeData(scores.dataId, true);
@@ -196,9 +197,12 @@ export function causalAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, 
   return tf.engine().runKernel(CAUSAL_ATTENTION, { q, k, v }, { headSize } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
 }
 
-/** A static cache's decode attention of one query row over slab rows 0…length−1: y [nkv, g, hs]. Call wasmAttentionReady first. */
+/**
+ * A static cache's decode attention of one query row (q, or the fused qkv row that starts with it) over
+ * slab rows 0…length−1: y [nkv, g, hs]. Call wasmAttentionReady first.
+ */
 export function slabAttention(
-  qkv: tf.Tensor3D,
+  q: tf.Tensor3D,
   slabK: tf.Tensor2D,
   slabV: tf.Tensor2D,
   length: number,
@@ -206,5 +210,5 @@ export function slabAttention(
   groups: number,
 ): tf.Tensor3D {
   const attrs = { length, headSize, groups } as unknown as tf.NamedAttrMap;
-  return tf.engine().runKernel(SLAB_ATTENTION, { qkv, slabK, slabV }, attrs) as tf.Tensor3D;
+  return tf.engine().runKernel(SLAB_ATTENTION, { q, slabK, slabV }, attrs) as tf.Tensor3D;
 }
