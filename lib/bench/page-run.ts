@@ -24,7 +24,8 @@ import {
   type PositionKernels,
   type PositionSetup,
 } from './measure';
-import { buildRows, flatnessRows, type BenchResults, type RunRecord } from './results';
+import type { Bandwidth } from './bandwidth';
+import { buildRows, flatnessRows, stepBytes, type BenchResults, type RunRecord } from './results';
 
 /** The backend tfjs runs on (the page never imports tfjs itself). */
 export const benchBackend = (): string => tf.getBackend();
@@ -147,10 +148,10 @@ export function pageResults(
   run: RunRecord,
   bm: BenchModel,
   size: ModelSize,
-  o: { warmup: number; repeats: number; bytesPerSecond: number; userAgent: string; cores: number | undefined },
+  o: { warmup: number; repeats: number; bandwidth: Bandwidth; userAgent: string; cores: number | undefined },
 ): BenchResults {
   const c = bm.model.config;
-  const rows = buildRows([run], c, size, o.bytesPerSecond);
+  const rows = buildRows([run], c, size, o.bandwidth.bytesPerSecond);
   const description = SIZE_PRESETS[size].timingOnly
     ? `timing model "${size}": random weights from seed ${TIMING_SEED}, for timing only (${(countParams(c) / 1e6).toFixed(1)}M parameters)`
     : 'trained model austen (in the browser)';
@@ -159,7 +160,7 @@ export function pageResults(
     config: c,
     repeats: o.repeats,
     machine: { browser: o.userAgent, cores: o.cores ?? 'unknown', tfjs: tf.version_core, backend: run.backend, date: new Date().toISOString() },
-    bandwidth: { method: 'JS Float32Array.set of 64 MB, median; bytes read + written', bytesPerSecond: o.bytesPerSecond },
+    bandwidth: o.bandwidth,
     rows,
     size,
     warmup: o.warmup,
@@ -202,7 +203,7 @@ export async function runBenchJob(
 ): Promise<BenchOutcome> {
   const { prepareBench, disposeBenchModel } = await import('./measure');
   const { benchEstimateMs, LONG_RUN_MS } = await import('../lessons/estimate');
-  const { copyBandwidth } = await import('./bandwidth');
+  const { readBandwidth } = await import('./bandwidth');
   o.progress({ kind: 'preparing', what: job.size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
   await o.between?.();
   const model = job.size === 'austen' ? trained : timingModelFor(job.size, browserMemoryBudget(benchBackend(), job.deviceMemory));
@@ -237,7 +238,7 @@ export async function runBenchJob(
     const results = pageResults(record, bm, job.size, {
       warmup: job.warmup,
       repeats: job.repeats,
-      bytesPerSecond: copyBandwidth(11),
+      bandwidth: readBandwidth(11, stepBytes(model.config, Math.min(blockSize, Math.max(...job.positions)))),
       userAgent: job.userAgent,
       cores: job.cores,
     });

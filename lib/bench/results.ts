@@ -76,9 +76,14 @@ export interface BenchResults {
 /** Every path a row may be for, in table order ('static' only where `kvlab bench --static` timed it). */
 const ROW_PATHS: readonly PathName[] = ['reference', 'fast', 'static'];
 
+/** Bytes a cached decode step at position P reads at least once: every weight and the cache. */
+export function stepBytes(c: GPTConfig, P: number): number {
+  return countParams(c) * 4 + cacheBytesFor(c, P);
+}
+
 /** Time to read every weight and the cache of P positions once at `bytesPerSecond`: a decode step's floor. */
 export function bandwidthBoundMs(c: GPTConfig, P: number, bytesPerSecond: number): number {
-  return ((countParams(c) * 4 + cacheBytesFor(c, P)) / bytesPerSecond) * 1000;
+  return (stepBytes(c, P) / bytesPerSecond) * 1000;
 }
 
 /** Pools each (backend, position, path)'s samples over runs into rows. */

@@ -35,8 +35,8 @@ import {
   setupPosition,
   type PositionKernels,
 } from '../bench/measure';
-import { copyBandwidth } from '../bench/bandwidth';
-import { buildRows, flatnessRows, formatFlatness, formatTable, type BenchResults, type RunRecord } from '../bench/results';
+import { readBandwidth } from '../bench/bandwidth';
+import { buildRows, flatnessRows, formatFlatness, formatTable, stepBytes, type BenchResults, type RunRecord } from '../bench/results';
 import { num, parse, str, UsageError } from '../../scripts/cli-args';
 
 const BACKENDS = ['cpu', 'wasm', 'webgpu'];
@@ -223,7 +223,8 @@ export async function runBench(args: string[]): Promise<void> {
       `kvlab: note: fewer than ${MIN_WARMUP} warm-ups or ${MIN_REPEATS} repeats — a quick look, not a measurement to quote\n`,
     );
   }
-  const bw = copyBandwidth(21);
+  const bandwidth = readBandwidth(21, stepBytes(c, Math.max(...plan.positions)));
+  const bw = bandwidth.bytesPerSecond;
   process.stderr.write(`model: ${source.description}\n`);
   const runs: RunRecord[] = [];
   for (const b of plan.backends) {
@@ -242,7 +243,6 @@ export async function runBench(args: string[]): Promise<void> {
     tfjs: tf.version_core,
     date: new Date().toISOString(),
   };
-  const bandwidth = { method: 'JS Float32Array.set of 64 MB, median; bytes read + written', bytesPerSecond: bw };
   const results: BenchResults = {
     model: source.description,
     config: c,
@@ -264,7 +264,7 @@ export async function runBench(args: string[]): Promise<void> {
   );
   process.stdout.write(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}, Node ${machine.node}, tfjs ${machine.tfjs}\n`);
   process.stdout.write(
-    `Copy bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} ` +
+    `Read bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} ` +
       `processes per backend, each ${plan.warmup} warm-up + ${plan.repeats} timed rounds, ` +
       `positions and naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n` +
       (plan.static

@@ -7,7 +7,7 @@ import { forwardFast } from '../../lib/gpt/fast/forward-fast';
 import { disposeFastModel, prepareFastModel } from '../../lib/gpt/fast/prepare';
 import { disposeCache, emptyCache } from '../../lib/gpt/kvcache';
 import { disposeWeights } from '../../lib/gpt/params';
-import { causalAttention, decodeAppend, wasmAttentionReady } from '../../lib/gpt/fast/wasm-attention';
+import { causalAttention, decodeAppend, rowLinear, rowLinearReady, wasmAttentionReady } from '../../lib/gpt/fast/wasm-attention';
 import { createRng } from '../../lib/gpt/random';
 import { assemble } from '../../scripts/build-wasm';
 import { maxAbsDiff, tinyModel } from './gpt-helpers';
@@ -104,6 +104,9 @@ describe('wasm attention kernels: decode-append and causal', () => {
     });
     const names = info.kernels.map((k) => k.name);
     expect(names.filter((n) => n === 'KVLabDecodeAppend')).toHaveLength(model.config.nLayer);
+    // Every linear of the step, the head included, is one row through the module's gemv.
+    expect(names.filter((n) => n === 'KVLabRowLinear')).toHaveLength(4 * model.config.nLayer + 1);
+    expect(names).not.toContain('_FusedMatMul');
     expect(names).not.toContain('SplitV');
     expect(names).not.toContain('Concat');
     expect(names).not.toContain('BatchMatMul');
@@ -236,6 +239,47 @@ describe('wasm attention kernels: decode-append and causal', () => {
         else expect(got).toBe(Math.fround(scores[t * T + s]));
       }
     }
+  });
+
+  // [K, N]: every tail of K (mod 4), the narrowest N, austen's and the timing models' shapes.
+  for (const [K, N] of <[number, number][]>[
+    [1, 4],
+    [2, 8],
+    [3, 12],
+    [5, 20],
+    [128, 384],
+    [385, 768],
+    [1536, 384],
+  ]) {
+    it(`row linear: x [1, 1, ${K}] · w [${K}, ${N}] + b as float64, nothing left behind`, async () => {
+      const x = random([1, 1, K]);
+      const w = random([1, K, N], 1 / Math.sqrt(K));
+      const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
+      const [xs, ws, bs] = [await x.data(), await w.data(), await b.data()];
+      const before = tf.memory().numTensors;
+      expect(rowLinearReady(N)).toBe(true);
+      const y = rowLinear(x, w, b);
+      expect(y.shape).toEqual([1, 1, N]);
+      const got = await y.data();
+      y.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      let worst = 0;
+      for (let n = 0; n < N; n++) {
+        let want = bs[n];
+        for (let k = 0; k < K; k++) want += xs[k] * ws[k * N + n];
+        worst = Math.max(worst, Math.abs(got[n] - want));
+      }
+      expect(worst).toBeLessThan(2e-5);
+      tf.dispose([x, w, b]);
+    });
+  }
+
+  it('row linear is not offered where it cannot run: a width that is not a positive multiple of 4, or another backend', async () => {
+    expect(rowLinearReady(6)).toBe(false);
+    expect(rowLinearReady(0)).toBe(false);
+    expect(await tf.setBackend('cpu')).toBe(true);
+    expect(rowLinearReady(384)).toBe(false);
+    expect(await tf.setBackend('wasm')).toBe(true);
   });
 
   it('ships the bytes its .wat source assembles to (rerun scripts/build-wasm.ts after editing it)', async () => {

@@ -5,7 +5,7 @@ import { fullCache, positionRange, type CacheLayer, type KVCache, type LayerKV }
 import { tidyObject } from '../ops';
 import { decodeAttention } from './decode-attention';
 import { claimRows, staticCapacity, writePositionMajor, type StaticStore } from '../kvcache-static';
-import { causalAttention, decodeAppend, slabAttention, wasmAttentionReady } from './wasm-attention';
+import { causalAttention, decodeAppend, rowLinear, rowLinearReady, slabAttention, wasmAttentionReady } from './wasm-attention';
 import type { FastLayer, FastModel } from './prepare';
 import { GELU, GELU_K1, GELU_K3, registerWasmKernels } from './wasm-kernels';
 import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
@@ -75,9 +75,11 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
 
 /**
  * x [1, T, in] · w [1, in, out] + b → [1, T, out] as one kernel. tf.fused.matMul would add two
- * reshapes and a customGrad scope per call; inference needs neither.
+ * reshapes and a customGrad scope per call; inference needs neither. One row on wasm (a decode step)
+ * goes to the module's gemv instead, which reads each weight matrix in one pass (wasm-attention.ts).
  */
 function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
+  if (x.shape[1] === 1 && rowLinearReady(w.shape[2])) return rowLinear(x, w, b);
   const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
   return tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
 }

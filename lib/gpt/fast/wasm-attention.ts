@@ -3,9 +3,9 @@ import { ATTENTION_WASM } from './attention-wasm';
 import type { WasmHeapBackend } from './wasm-kernels';
 
 /**
- * The fast path's attention on tfjs's wasm backend, as two registered kernels running a small
- * WebAssembly module of our own (attention.wat, SIMD), instantiated against tfjs-wasm's own memory so
- * nothing is copied in or out. The softmax between each kernel's two passes runs in the module too,
+ * The fast path's attention (and a decode step's linear layers) on tfjs's wasm backend, as registered
+ * kernels running a small WebAssembly module of our own (attention.wat, SIMD), instantiated against
+ * tfjs-wasm's own memory so nothing is copied in or out. The softmax between each kernel's two passes runs in the module too,
  * with its own exp (wasm has none); in JavaScript it took longer than either pass (~20 µs a layer of
  * `austen` at 255 positions, measured).
  *
@@ -23,10 +23,13 @@ import type { WasmHeapBackend } from './wasm-kernels';
  *
  * SLAB_ATTENTION, a cached decode step over a static cache (kvcache-static.ts), whose new row is
  * written in place, so nothing is copied at all: see slabKernel.
+ *
+ * ROW_LINEAR, one row through a linear layer (every matMul of a decode step): see rowLinearKernel.
  */
 export const DECODE_APPEND = 'KVLabDecodeAppend';
 export const CAUSAL_ATTENTION = 'KVLabCausalAttention';
 export const SLAB_ATTENTION = 'KVLabSlabAttention';
+export const ROW_LINEAR = 'KVLabRowLinear';
 
 /** attention.wat's exports (pointers are byte offsets into tfjs-wasm's heap). */
 interface AttentionExports {
@@ -48,6 +51,7 @@ interface AttentionExports {
   slab_scores(q: number, slab: number, scores: number, n: number, rowStride: number, nkv: number, g: number, hs: number): void;
   slab_weighted(probs: number, slab: number, y: number, n: number, rowStride: number, nkv: number, g: number, hs: number): void;
   softmax_causal(scores: number, T: number): void;
+  gemv(x: number, w: number, bias: number, y: number, K: number, N: number): void;
 }
 
 /** What the kernels use of tfjs-wasm's BackendWasm beyond wasm-kernels.ts's (its Emscripten module holds the memory). */
@@ -78,7 +82,7 @@ function exportsFor(backend: WasmBackendLike): AttentionExports | null {
   let ex: AttentionExports | null = null;
   try {
     const bytes = Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0));
-    // Synchronous on purpose: the module is about 2 KB, inside browsers' 4 KB limit for that.
+    // Synchronous on purpose: the module is under 3 KB, inside browsers' 4 KB limit for that.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     ex = instance.exports as unknown as AttentionExports;
   } catch {
@@ -166,14 +170,26 @@ function slabKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   return y;
 }
 
+/**
+ * One row through a linear layer: x [1, 1, K] · w [1, K, N] + bias [N] → [1, 1, N], N a multiple of 4.
+ * This is every matMul of a decode step, where each weight is read once for one row: bandwidth, not
+ * arithmetic. tfjs-wasm's XNNPACK matMul reads the ~11M model's 25 matrices (44 MB) in ~3.9 ms; the
+ * module's gemv, one pass down each matrix four rows at a time, in 1.8–2.6 ms (measured here).
+ */
+function rowLinearKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { x, w, bias } = inputs as Record<'x' | 'w' | 'bias', tf.TensorInfo>;
+  const [, K, N] = w.shape;
+  const { b, ex, at } = moduleFor(backend, 'row linear');
+  const y = b.makeOutput([1, 1, N], 'float32');
+  ex.gemv(at(x), at(w), at(bias), at(y), K, N);
+  return y;
+}
+
 let registered = false;
 
-/**
- * True when the current backend is wasm, the module runs over its memory, and a head's width suits
- * it (a multiple of 8 floats); registers both kernels the first time.
- */
-export function wasmAttentionReady(hs: number): boolean {
-  if (tf.getBackend() !== 'wasm' || hs % 8 !== 0) return false;
+/** True when the current backend is wasm and the module runs over its memory; registers its kernels the first time. */
+function wasmModuleReady(): boolean {
+  if (tf.getBackend() !== 'wasm') return false;
   if (!exportsFor(tf.backend() as unknown as WasmBackendLike)) return false;
   if (!registered) {
     if (!tf.getKernel(DECODE_APPEND, 'wasm'))
@@ -182,9 +198,26 @@ export function wasmAttentionReady(hs: number): boolean {
       tf.registerKernel({ kernelName: SLAB_ATTENTION, backendName: 'wasm', kernelFunc: slabKernel as unknown as tf.KernelFunc });
     if (!tf.getKernel(CAUSAL_ATTENTION, 'wasm'))
       tf.registerKernel({ kernelName: CAUSAL_ATTENTION, backendName: 'wasm', kernelFunc: causalKernel as unknown as tf.KernelFunc });
+    if (!tf.getKernel(ROW_LINEAR, 'wasm'))
+      tf.registerKernel({ kernelName: ROW_LINEAR, backendName: 'wasm', kernelFunc: rowLinearKernel as unknown as tf.KernelFunc });
     registered = true;
   }
   return true;
+}
+
+/** True when the attention kernels can run here: wasm, the module, and a head width of a multiple of 8 floats. */
+export function wasmAttentionReady(hs: number): boolean {
+  return hs % 8 === 0 && wasmModuleReady();
+}
+
+/** True when rowLinear can run here: wasm, the module, and an output width of a positive multiple of 4. */
+export function rowLinearReady(outWidth: number): boolean {
+  return outWidth > 0 && outWidth % 4 === 0 && wasmModuleReady();
+}
+
+/** x [1, 1, K] · w [1, K, N] + bias [N] → [1, 1, N]. Call rowLinearReady first. */
+export function rowLinear(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor1D): tf.Tensor3D {
+  return tf.engine().runKernel(ROW_LINEAR, { x, w, bias }, {}) as tf.Tensor3D;
 }
 
 /** One cached step's attention and append: [y [nkv, g, hs], K′, V′ [nkv, Tp + 1, hs]]. Call wasmAttentionReady first. */
