@@ -5,9 +5,9 @@ import type { WasmHeapBackend } from './wasm-kernels';
 /**
  * The fast path's attention (and a decode step's linear layers) on tfjs's wasm backend, as registered
  * kernels running a small WebAssembly module of our own (attention.wat, SIMD), instantiated against
- * tfjs-wasm's own memory so nothing is copied in or out. The softmax between each kernel's two passes runs in the module too,
- * with its own exp (wasm has none); in JavaScript it took longer than either pass (~20 µs a layer of
- * `austen` at 255 positions, measured).
+ * tfjs-wasm's own memory so nothing is copied in or out. The softmax between each kernel's two passes
+ * runs in the module too, with its own exp (wasm has none); in JavaScript it took longer than either
+ * pass (~20 µs a layer of `austen` at 255 positions, measured).
  *
  * DECODE_APPEND, a cached decode step's attention and cache append as one kernel:
  * qkv [1, 1, nkv·g·hs + 2·nkv·hs] (the fused c_attn product's one row: q × 1/√hs already, then the new
@@ -174,7 +174,8 @@ function slabKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
  * One row through a linear layer: x [1, 1, K] · w [1, K, N] + bias [N] → [1, 1, N], N a multiple of 4.
  * This is every matMul of a decode step, where each weight is read once for one row: bandwidth, not
  * arithmetic. tfjs-wasm's XNNPACK matMul reads the ~11M model's 25 matrices (44 MB) in ~3.9 ms; the
- * module's gemv, one pass down each matrix four rows at a time, in 1.8–2.6 ms (measured here).
+ * module's gemv, one pass down each matrix four rows at a time, in 1.8–2.6 ms (measured here, with
+ * the weights in the last-level cache; from DRAM both wait on memory alike).
  */
 function rowLinearKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { x, w, bias } = inputs as Record<'x' | 'w' | 'bias', tf.TensorInfo>;
