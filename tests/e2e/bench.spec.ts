@@ -31,6 +31,9 @@ test('the bench page measures the smallest configuration on wasm, shows the tabl
   for (const key of ['backend', 'position', 'naiveMs', 'cachedMs', 'speedup', 'cachedTokPerS', 'boundMs', 'share', 'path'])
     expect(json.rows[0]).toHaveProperty(key);
   expect(json.rows[0].naiveSpread.n).toBe(21);
+  // The bound's rate: SIMD WebAssembly reading as many bytes as the step, on the page as in the CLI.
+  expect(json.bandwidth.method).toMatch(/^SIMD WebAssembly read of [\d.]+ MB/);
+  expect(json.bandwidth.bytesPerSecond).toBeGreaterThan(1e8);
   expect(errors).toEqual([]);
 });
 
