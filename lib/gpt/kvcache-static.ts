@@ -86,8 +86,22 @@ function copySlab(from: Slab, rows: number): Slab {
  */
 function writableSlab(prev: StaticStore | null, capacity: number, width: number): Slab {
   if (!prev) return newSlab(capacity, width);
-  if (prev.disposed) throw new Error('this static-cache store was disposed');
   return mayWriteAfter(prev.slab, prev.length) ? prev.slab : copySlab(prev.slab, prev.length);
+}
+
+/** Where T new rows after `prev` start, once both ways of appending have checked they may: room left, store alive. */
+function appendAt(prev: StaticStore | null, T: number, capacity: number): number {
+  const at = prev?.length ?? 0;
+  if (at + T > capacity) throw new RangeError(`${at} + ${T} positions exceed the static cache's ${capacity}`);
+  if (prev?.disposed) throw new Error('this static-cache store was disposed');
+  return at;
+}
+
+/** A new store of rows 0…length−1 on `slab`, counted among the slab's live stores. */
+function storeOn(slab: Slab, length: number, rowShape: readonly [number, number]): StaticStore {
+  const store: StaticStore = { slab, length, rowShape, disposed: false };
+  track(slab, length, 1);
+  return store;
 }
 
 /** rows [nKvHead, T, hs] (head-major, as attention computes them) → slab rows at…at+T−1, in place. */
@@ -122,11 +136,8 @@ function withRows(slab: tf.Tensor2D, at: number, rows: tf.Tensor3D): tf.Tensor2D
  * (writeRows), or the wasm fast path (writePositionMajor: its projections are position-major rows).
  */
 export function claimRows(prev: StaticStore | null, T: number, capacity: number, rowShape: readonly [number, number]): StaticStore {
-  const at = prev?.length ?? 0;
-  if (at + T > capacity) throw new RangeError(`${at} + ${T} positions exceed the static cache's ${capacity}`);
-  const store: StaticStore = { slab: writableSlab(prev, capacity, rowShape[0] * rowShape[1]), length: at + T, rowShape, disposed: false };
-  track(store.slab, store.length, 1);
-  return store;
+  const at = appendAt(prev, T, capacity);
+  return storeOn(writableSlab(prev, capacity, rowShape[0] * rowShape[1]), at + T, rowShape);
 }
 
 /** Copies T position-major rows (T·width floats, from `src` at float offset `from`) into slab rows at…, in place. */
@@ -148,23 +159,19 @@ export function staticCache(capacity: number): CacheKind<StaticStore> {
     name: 'static',
     append(prev, k, v) {
       const [nkv, T, hs] = k.shape;
-      const at = prev?.length ?? 0;
       if (tf.getBackend() === 'wasm') {
         const store = claimRows(prev, T, capacity, [nkv, hs]);
-        writeRows(store.slab.k, at, k);
-        writeRows(store.slab.v, at, v);
+        writeRows(store.slab.k, store.length - T, k);
+        writeRows(store.slab.v, store.length - T, v);
         return store;
       }
       // No memory we may write: a new slab with the rows replaced (the same values, and the copy a
       // static cache exists to avoid).
-      if (at + T > capacity) throw new RangeError(`${at} + ${T} positions exceed the static cache's ${capacity}`);
-      if (prev?.disposed) throw new Error('this static-cache store was disposed');
+      const at = appendAt(prev, T, capacity);
       const base = prev?.slab ?? newSlab(capacity, nkv * hs);
       const slab: Slab = { k: withRows(base.k, at, k), v: withRows(base.v, at, v), live: new Map() };
       if (!prev) tf.dispose([base.k, base.v]);
-      const store: StaticStore = { slab, length: at + T, rowShape: [nkv, hs], disposed: false };
-      track(slab, store.length, 1);
-      return store;
+      return storeOn(slab, at + T, [nkv, hs]);
     },
     read(store) {
       if (store.disposed) throw new Error('this static-cache store was disposed');
