@@ -8,7 +8,7 @@
  * half that rate on this lab's machines, and made the bound too loose: a step that reads its
  * weights in one pass came out above 100% of it.
  */
-import { ATTENTION_WASM } from '../gpt/fast/attention-wasm';
+import { instantiateOver } from '../gpt/fast/wasm-attention';
 import { median } from '../stats';
 
 export interface Bandwidth {
@@ -41,16 +41,15 @@ const MB = (b: number) => (b / 2 ** 20).toFixed(b < 2 ** 20 ? 2 : 0);
  */
 export function readBandwidth(repeats: number, bytes: number): Bandwidth {
   const size = Math.max(2 ** 16, Math.min(MAX_PROBE_BYTES, Math.ceil(bytes / 64) * 64));
-  let sum: ((at: number, bytes: number) => number) | null = null;
   let memory: WebAssembly.Memory | null = null;
   try {
     memory = new WebAssembly.Memory({ initial: Math.ceil(size / 2 ** 16) });
-    const wasmModule = new WebAssembly.Module(Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0)));
-    sum = (new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as { read_sum(at: number, bytes: number): number }).read_sum;
   } catch {
-    sum = null; // no WebAssembly SIMD (or no memory for the buffer): a copy's rate, labelled as such
+    memory = null; // no room for the buffer
   }
-  if (!sum || !memory) {
+  const probe = memory && instantiateOver(memory);
+  if (!memory || !probe) {
+    // No WebAssembly SIMD (or no memory for the buffer): a copy's rate, labelled as such.
     const copy = 64 * 2 ** 20;
     return { bytesPerSecond: copyBandwidth(repeats, copy), method: `JS Float32Array.set of ${MB(copy)} MB, median; bytes read + written` };
   }
@@ -58,7 +57,7 @@ export function readBandwidth(repeats: number, bytes: number): Bandwidth {
   const ms: number[] = [];
   for (let i = 0; i < repeats + 2; i++) {
     const t0 = performance.now();
-    sum(0, size);
+    probe.read_sum(0, size);
     if (i >= 2) ms.push(performance.now() - t0);
   }
   return {

@@ -31,8 +31,8 @@ export const CAUSAL_ATTENTION = 'KVLabCausalAttention';
 export const SLAB_ATTENTION = 'KVLabSlabAttention';
 export const ROW_LINEAR = 'KVLabRowLinear';
 
-/** attention.wat's exports (pointers are byte offsets into tfjs-wasm's heap). */
-interface AttentionExports {
+/** attention.wat's exports (pointers are byte offsets into the memory it runs over). */
+export interface AttentionExports {
   append_scores(q: number, pastK: number, newK: number, outK: number, scores: number, nkv: number, g: number, hs: number, Tp: number): void;
   append_weighted(
     probs: number,
@@ -52,6 +52,7 @@ interface AttentionExports {
   slab_weighted(probs: number, slab: number, y: number, n: number, rowStride: number, nkv: number, g: number, hs: number): void;
   softmax_causal(scores: number, T: number): void;
   gemv(x: number, w: number, bias: number, y: number, K: number, N: number): void;
+  read_sum(at: number, bytes: number): number;
 }
 
 /** What the kernels use of tfjs-wasm's BackendWasm beyond wasm-kernels.ts's (its Emscripten module holds the memory). */
@@ -79,17 +80,26 @@ function exportsFor(backend: WasmBackendLike): AttentionExports | null {
   if (!(memory instanceof WebAssembly.Memory)) return null;
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
   if (instances.has(memory)) return instances.get(memory) ?? null;
-  let ex: AttentionExports | null = null;
-  try {
-    const bytes = Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0));
-    // Synchronous on purpose: the module is under 3 KB, inside browsers' 4 KB limit for that.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    ex = instance.exports as unknown as AttentionExports;
-  } catch {
-    ex = null; // no WebAssembly SIMD here: the op-by-op path runs
-  }
+  const ex = instantiateOver(memory); // null: the op-by-op path runs
   instances.set(memory, ex);
   return ex;
+}
+
+/** The compiled module, once per page or process. */
+let compiled: WebAssembly.Module | undefined;
+
+/**
+ * attention.wat instantiated over `memory` (tfjs-wasm's heap, or a memory of the caller's own, as the
+ * bench's read probe uses), or null where it cannot be: no WebAssembly SIMD.
+ */
+export function instantiateOver(memory: WebAssembly.Memory): AttentionExports | null {
+  try {
+    // Synchronous on purpose: the module is under 3 KB, inside browsers' 4 KB limit for that.
+    compiled ??= new WebAssembly.Module(Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0)));
+    return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as AttentionExports;
+  } catch {
+    return null;
+  }
 }
 
 /**
