@@ -107,6 +107,9 @@ describe('wasm attention kernels: decode-append and causal', () => {
     // Every linear of the step, the head included, is one row through the module's gemv.
     expect(names.filter((n) => n === 'KVLabRowLinear')).toHaveLength(4 * model.config.nLayer + 1);
     expect(names).not.toContain('_FusedMatMul');
+    // The residual stream's two sums per layer happen inside the output projections' gemv: the one
+    // Add left is the token's embedding plus its position's.
+    expect(names.filter((n) => n === 'Add')).toHaveLength(1);
     expect(names).not.toContain('SplitV');
     expect(names).not.toContain('Concat');
     expect(names).not.toContain('BatchMatMul');
@@ -271,6 +274,36 @@ describe('wasm attention kernels: decode-append and causal', () => {
       }
       expect(worst).toBeLessThan(2e-5);
       tf.dispose([x, w, b]);
+    });
+  }
+
+  for (const [K, N] of <[number, number][]>[
+    [3, 8],
+    [384, 384],
+    [1536, 384],
+  ]) {
+    it(`row linear with a residual: r + x [1, 1, ${K}] · w [${K}, ${N}] + b as float64; a residual of the wrong shape is refused`, async () => {
+      const x = random([1, 1, K]);
+      const w = random([1, K, N], 1 / Math.sqrt(K));
+      const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
+      const r = random([1, 1, N]);
+      const [xs, ws, bs, rs] = [await x.data(), await w.data(), await b.data(), await r.data()];
+      const before = tf.memory().numTensors;
+      const y = rowLinear(x, w, b, r);
+      const got = await y.data();
+      y.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      let worst = 0;
+      for (let n = 0; n < N; n++) {
+        let want = rs[n] + bs[n];
+        for (let k = 0; k < K; k++) want += xs[k] * ws[k * N + n];
+        worst = Math.max(worst, Math.abs(got[n] - want));
+      }
+      expect(worst).toBeLessThan(2e-5);
+      const wrong = random([1, 1, N + 4]);
+      expect(() => rowLinear(x, w, b, wrong)).toThrow(/residual must be \[1, 1, /);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      tf.dispose([x, w, b, r, wrong]);
     });
   }
 

@@ -366,12 +366,22 @@
 ;; row-major [K, N] (the fast path's [1, in, out] weights as they lie), N a multiple of 4. W is read
 ;; once, front to back, four rows at a time, into y (a few KB, kept in L1). tfjs-wasm's XNNPACK matMul
 ;; took 3.9 ms for the ~11M model's 25 one-row products where this takes 1.8–2.6 ms (measured).
-  (func (export "gemv") (param $x i32) (param $W i32) (param $b i32) (param $y i32) (param $K i32) (param $N i32)
+;; $res, when not 0, points at N more floats added into y first: the residual stream a block's two
+;; output projections add to (x + attn(x), x + mlp(x)), so that sum needs no kernel of its own.
+  (func (export "gemv") (param $x i32) (param $W i32) (param $b i32) (param $res i32) (param $y i32) (param $K i32) (param $N i32)
     (local $k i32) (local $j i32) (local $rowBytes i32) (local $at i32) (local $xk i32)
     (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
     (local.set $rowBytes (i32.shl (local.get $N) (i32.const 2)))
     (memory.copy (local.get $y) (local.get $b) (local.get $rowBytes))
+    (if (local.get $res)
+      (then
+        (loop $adds
+          (local.set $at (i32.add (local.get $y) (local.get $j)))
+          (v128.store (local.get $at)
+            (f32x4.add (v128.load (local.get $at)) (v128.load (i32.add (local.get $res) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br_if $adds (i32.lt_u (local.get $j) (local.get $rowBytes))))))
     (local.set $r0 (local.get $W))
     ;; four rows of W at a time
     (block $quadsDone

@@ -84,6 +84,12 @@ function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
   return tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
 }
 
+/** residual + linear(x, w, b): a block's two output projections. One row on wasm adds it inside the gemv. */
+function linearAdd(residual: tf.Tensor3D, x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
+  if (x.shape[1] === 1 && rowLinearReady(w.shape[2])) return rowLinear(x, w, b, residual);
+  return tf.add(residual, linear(x, w, b)) as tf.Tensor3D;
+}
+
 /** Causal mask of T queries at positions pos0… over pos0 + T keys: 0 where a key is visible, −∞ after it. */
 function causalMask(pos0: number, T: number): tf.Tensor2D {
   const Tk = pos0 + T;
@@ -141,11 +147,12 @@ function fastBlock(
   const [, T, C] = x.shape;
   const a = fastAttention(fm, normalize(x), L, past, mask, caching, lastOnly);
   const xr = lastOnly && T > 1 ? tf.slice(x, [0, T - 1, 0], [1, 1, C]) : x; // the rows a.y holds
-  const x1 = tf.add(xr, a.y) as tf.Tensor3D; // [1, T or 1, C]
+  const x1 = linearAdd(xr, a.y, L.projW, L.projB); // [1, T or 1, C]: x + attention's projection
   const h = gelu(linear(normalize(x1), L.fcW, L.fcB)); // [1, T, 4C]
-  return { x: tf.add(x1, linear(h, L.mlpProjW, L.mlpProjB)) as tf.Tensor3D, kv: a.kv };
+  return { x: linearAdd(x1, h, L.mlpProjW, L.mlpProjB), kv: a.kv };
 }
 
+/** A layer's attention: its heads' outputs [1, T or 1, C], before the output projection (fastBlock applies it with the residual), and the layer's cache store. */
 function fastAttention(
   fm: FastModel,
   xhat: tf.Tensor3D,
@@ -167,7 +174,7 @@ function fastAttention(
     // A cached decode step on wasm: the fused qkv row goes straight to one kernel that appends the new
     // key and value to the cache and attends over it (wasm-attention.ts): no split, concat or matMul.
     const [yh, k, v] = decodeAppend(linear(xhat, L.qkvW, L.qkvB), past.k, past.v);
-    return { y: linear(tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, L.projW, L.projB), kv: { k, v } };
+    return { y: tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, kv: { k, v } };
   }
   // One token: one fused qkv product, split, and [1, 1, n·hs] is already [n, 1, hs] in memory, so heads
   // need no transpose. Several: q, k and v as three products (prepare.ts says why not a split).
@@ -181,7 +188,7 @@ function fastAttention(
     // A whole sequence from position 0 on wasm (a naive step, a first prefill): one causal kernel reads
     // q, k and v where they lie (wasm-attention.ts); only the cache needs its rows split into heads.
     const kv = caching ? { k: heads(k2, nkv), v: heads(v2, nkv) } : null;
-    return { y: linear(causalAttention(q2 as tf.Tensor3D, k2 as tf.Tensor3D, v2 as tf.Tensor3D, hs), L.projW, L.projB), kv };
+    return { y: causalAttention(q2 as tf.Tensor3D, k2 as tf.Tensor3D, v2 as tf.Tensor3D, hs), kv };
   }
   let k = heads(k2, nkv); // [nkv, T, hs]
   let v = heads(v2, nkv);
@@ -205,7 +212,7 @@ function fastAttention(
     const yh = tf.reshape(tf.matMul(att, v), [c.nHead, T, hs]); // [nh, T, hs]
     y = tf.reshape(tf.transpose(yh, [1, 0, 2]), [1, T, C]); // [1, T, C]
   }
-  return { y: linear(y as tf.Tensor3D, L.projW, L.projB), kv };
+  return { y: y as tf.Tensor3D, kv };
 }
 
 /**
@@ -229,15 +236,15 @@ function slabAttentionLayer(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, prev
     writePositionMajor(kv.slab.k, at, qkv, C, 1);
     writePositionMajor(kv.slab.v, at, qkv, C + width, 1);
     const yh = slabAttention(qkv, kv.slab.k, kv.slab.v, kv.length, hs, c.nHead / c.nKvHead);
-    return { y: linear(tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, L.projW, L.projB), kv };
+    return { y: tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, kv };
   }
   const [q2, k2, v2] = L.qkvParts.map((p) => linear(xhat, p.w, p.b)); // [1, T, C], [1, T, width] ×2
   const kv = claimRows(null, T, capacity, rowShape);
   writePositionMajor(kv.slab.k, 0, k2, 0, T);
   writePositionMajor(kv.slab.v, 0, v2, 0, T);
-  if (!lastOnly) return { y: linear(causalAttention(q2 as tf.Tensor3D, k2 as tf.Tensor3D, v2 as tf.Tensor3D, hs), L.projW, L.projB), kv };
+  if (!lastOnly) return { y: causalAttention(q2 as tf.Tensor3D, k2 as tf.Tensor3D, v2 as tf.Tensor3D, hs), kv };
   // Only the last position's output is wanted: one query row over the whole slab.
   const qLast = tf.slice(q2, [0, T - 1, 0], [1, 1, C]) as tf.Tensor3D;
   const yh = slabAttention(qLast, kv.slab.k, kv.slab.v, T, hs, c.nHead / c.nKvHead);
-  return { y: linear(tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, L.projW, L.projB), kv };
+  return { y: tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, kv };
 }

@@ -51,7 +51,7 @@ export interface AttentionExports {
   slab_scores(q: number, slab: number, scores: number, n: number, rowStride: number, nkv: number, g: number, hs: number): void;
   slab_weighted(probs: number, slab: number, y: number, n: number, rowStride: number, nkv: number, g: number, hs: number): void;
   softmax_causal(scores: number, T: number): void;
-  gemv(x: number, w: number, bias: number, y: number, K: number, N: number): void;
+  gemv(x: number, w: number, bias: number, residual: number, y: number, K: number, N: number): void;
   read_sum(at: number, bytes: number): number;
 }
 
@@ -185,14 +185,15 @@ function slabKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
  * This is every matMul of a decode step, where each weight is read once for one row: bandwidth, not
  * arithmetic. tfjs-wasm's XNNPACK matMul reads the ~11M model's 25 matrices (44 MB) in ~3.9 ms; the
  * module's gemv, one pass down each matrix four rows at a time, in 1.8–2.6 ms (measured here, with
- * the weights in the last-level cache; from DRAM both wait on memory alike).
+ * the weights in the last-level cache; from DRAM both wait on memory alike). With a `residual`
+ * [1, 1, N] it returns residual + x·w + bias, the residual stream's sum without an Add of its own.
  */
 function rowLinearKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const { x, w, bias } = inputs as Record<'x' | 'w' | 'bias', tf.TensorInfo>;
+  const { x, w, bias, residual } = inputs as Record<'x' | 'w' | 'bias', tf.TensorInfo> & { residual?: tf.TensorInfo };
   const [, K, N] = w.shape;
   const { b, ex, at } = moduleFor(backend, 'row linear');
   const y = b.makeOutput([1, 1, N], 'float32');
-  ex.gemv(at(x), at(w), at(bias), at(y), K, N);
+  ex.gemv(at(x), at(w), at(bias), residual ? at(residual) : 0, at(y), K, N);
   return y;
 }
 
@@ -226,9 +227,11 @@ export function rowLinearReady(outWidth: number): boolean {
   return outWidth > 0 && outWidth % 4 === 0 && wasmModuleReady();
 }
 
-/** x [1, 1, K] · w [1, K, N] + bias [N] → [1, 1, N]. Call rowLinearReady first. */
-export function rowLinear(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor1D): tf.Tensor3D {
-  return tf.engine().runKernel(ROW_LINEAR, { x, w, bias }, {}) as tf.Tensor3D;
+/** x [1, 1, K] · w [1, K, N] + bias [N] (+ residual [1, 1, N]) → [1, 1, N]. Call rowLinearReady first. */
+export function rowLinear(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor1D, residual?: tf.Tensor3D): tf.Tensor3D {
+  if (residual && (residual.shape.length !== 3 || residual.shape[2] !== w.shape[2] || residual.size !== w.shape[2]))
+    throw new RangeError(`a row linear's residual must be [1, 1, ${w.shape[2]}], not [${residual.shape.join(', ')}]`);
+  return tf.engine().runKernel(ROW_LINEAR, residual ? { x, w, bias, residual } : { x, w, bias }, {}) as tf.Tensor3D;
 }
 
 /** One cached step's attention and append: [y [nkv, g, hs], K′, V′ [nkv, Tp + 1, hs]]. Call wasmAttentionReady first. */
