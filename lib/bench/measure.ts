@@ -10,6 +10,7 @@ import { disposeFastModel, prepareFastModel, type FastModel } from '../gpt/fast/
 import { disposeCache, emptyCache, fullCache, type CacheKind, type KVCache } from '../gpt/kvcache';
 import { staticCache } from '../gpt/kvcache-static';
 import { countKernels, type KernelCount } from './kernels';
+import { benchSchedule } from './schedule';
 
 export type StepKind = 'naive' | 'cached';
 /**
@@ -116,30 +117,24 @@ export class BenchAborted extends Error {
 }
 
 /**
- * Times every (kind, path) at every position: warm-ups first, then `repeats` rounds in which each
- * combination runs once at each position. The order rotates every round — positions, and the
- * combinations within each — so slow drift (thermal, other processes, the first steps' JIT and
- * allocator warm-up) lands on all of them alike instead of on whichever ran last; a flatness ratio
- * (a late position over an early one) then compares steps timed minutes apart no more than it
- * compares steps timed side by side. Returns one PositionSamples per setup, in the setups' order.
+ * Times every (kind, path) at every position in benchSchedule's order (each after its run-up).
+ * Returns one PositionSamples per setup, in the setups' order; onStep counts the steps that are not
+ * run-ups (warm-ups included).
  */
 export async function measurePositions(bm: BenchModel, setups: readonly PositionSetup[], opts: MeasureOptions): Promise<PositionSamples[]> {
   const combos = stepCombos(opts.kinds ?? STEP_KINDS, opts.paths ?? PATHS);
   const out: PositionSamples[] = setups.map(() => ({}));
-  const total = (opts.warmup + opts.repeats) * combos.length * setups.length;
+  const schedule = benchSchedule(setups.length, combos, opts.warmup, opts.repeats);
+  const total = schedule.filter((s) => !s.runUp).length;
   let done = 0;
-  for (let round = 0; round < opts.warmup + opts.repeats; round++) {
-    for (let i = 0; i < setups.length; i++) {
-      const at = (round + i) % setups.length;
-      for (let j = 0; j < combos.length; j++) {
-        if (opts.signal?.aborted) throw new BenchAborted();
-        const [kind, path] = combos[(round + j) % combos.length];
-        const ms = await timeStep(bm, setups[at], kind, path);
-        if (round >= opts.warmup) (out[at][`${kind}-${path}`] ??= []).push(ms);
-        opts.onStep?.(++done, total, setups[at].position);
-        if (opts.between) await opts.between();
-      }
-    }
+  for (const step of schedule) {
+    if (opts.signal?.aborted) throw new BenchAborted();
+    const s = setups[step.setup];
+    const ms = await timeStep(bm, s, step.kind, step.path);
+    if (step.runUp) continue;
+    if (step.timed) (out[step.setup][`${step.kind}-${step.path}`] ??= []).push(ms);
+    opts.onStep?.(++done, total, s.position);
+    if (opts.between) await opts.between();
   }
   return out;
 }

@@ -6,7 +6,8 @@
  * cached step = forward of 1 token against a cache of P−1 positions + awaited readback. Every backend
  * runs in several fresh processes (a process's allocator and JIT state otherwise colours all its
  * numbers); in each, ≥ 10 warm-up rounds, then ≥ 21 rounds with every position and
- * naive/cached × reference/fast interleaved. Medians are printed with their interquartile range;
+ * naive/cached × reference/fast interleaved, each step after untimed cached run-ups of its own path
+ * and position (schedule.ts's benchSchedule says why). Medians are printed with their interquartile range;
  * flatness is claimed only where it exceeds that spread. The bandwidth bound is the time to read every weight and the cache once.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,6 +16,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { RUN_UP } from '../bench/schedule';
 import { fromHFConfig, type GPTConfig } from '../gpt/config';
 import type { GPT } from '../gpt/forward';
 import { loadModelDir } from '../gpt/node-io';
@@ -266,7 +268,8 @@ export async function runBench(args: string[]): Promise<void> {
   process.stdout.write(
     `Read bandwidth: ${(bw / 1e9).toFixed(2)} GB/s (${bandwidth.method}); ${plan.processes} ` +
       `processes per backend, each ${plan.warmup} warm-up + ${plan.repeats} timed rounds, ` +
-      `positions and naive/cached × reference/fast interleaved; medians (IQR) pooled over processes\n` +
+      `positions and naive/cached × reference/fast interleaved, each step after ${RUN_UP} untimed cached steps of its path and position ` +
+      `(the weights where generation leaves them); medians (IQR) pooled over processes\n` +
       (plan.static
         ? "Path 'static' (wasm): the fast path's cached step with a static cache (the context reserved, each row written in " +
           "place) instead of the full cache (each step concatenates a new, one-row-longer copy); its naive step is the fast path's\n\n"

@@ -2,6 +2,7 @@
  * How long a run would take, from a short measured probe (lib/bench/probe.ts fits the step times):
  * lengths and sizes that would take too long are offered with this estimate instead of hidden.
  */
+import { RUN_UP } from '../bench/schedule';
 import { stepMs, type StepModel } from './crossover';
 
 /** Milliseconds for one race: `tokens` naive steps and the cached run (its first step a prefill). */
@@ -22,11 +23,15 @@ export function raceEstimateMs(
   return { naiveMs: naive * repeats, cachedMs: cached * repeats, totalMs: (naive + cached) * repeats };
 }
 
-/** Milliseconds for the bench at these positions: (warm-up + repeats) rounds of naive and cached on both paths. */
+/**
+ * Milliseconds for the bench at these positions: (warm-up + repeats) rounds of naive and cached on
+ * both paths, each step after a cached run-up (lib/bench/measure's benchSchedule).
+ */
 export function benchEstimateMs(m: StepModel, positions: readonly number[], warmup: number, repeats: number, paths = 2): number {
   const rounds = (warmup + repeats) * paths;
   // Setting up a position runs one prefill, about a naive step.
-  return positions.reduce((s, P) => s + rounds * (stepMs(m.naive, P) + stepMs(m.cached, P)) + stepMs(m.naive, P), 0);
+  const cachedPerRound = 1 + 2 * RUN_UP; // the timed cached step, and the run-ups before it and the naive one
+  return positions.reduce((s, P) => s + rounds * (stepMs(m.naive, P) + cachedPerRound * stepMs(m.cached, P)) + stepMs(m.naive, P), 0);
 }
 
 /** "about 3 minutes" — rounded the way a person would say it. */

@@ -10,6 +10,7 @@ import {
   setupPosition,
   timeStep,
 } from '../../lib/bench/measure';
+import { benchSchedule, RUN_UP } from '../../lib/bench/schedule';
 import { browserMemoryBudget, checkFastPath, pagePositions, probeSteps } from '../../lib/bench/page-run';
 import { buildRows, flatnessRows, formatFlatness, formatTable, type RunRecord } from '../../lib/bench/results';
 import { disposeWeights } from '../../lib/gpt/params';
@@ -56,6 +57,37 @@ describe('bench measurements (cpu, tiny model)', () => {
     expect(tf.memory().numTensors).toBe(before);
     disposeBenchModel(bm);
     disposeWeights(model.weights);
+  });
+
+  it('runs every step right after RUN_UP untimed cached steps of its own path and position, and times only the rounds after the warm-ups', () => {
+    const combos = [
+      ['naive', 'reference'],
+      ['naive', 'fast'],
+      ['cached', 'reference'],
+      ['cached', 'fast'],
+      ['cached', 'static'],
+    ] as const;
+    const schedule = benchSchedule(3, combos, 2, 4);
+    expect(RUN_UP).toBeGreaterThanOrEqual(3); // fewer left the ~11M model's weights still coming back into cache
+    expect(schedule).toHaveLength((RUN_UP + 1) * (2 + 4) * 3 * combos.length);
+    const steps = schedule.filter((s) => !s.runUp);
+    expect(steps).toHaveLength((2 + 4) * 3 * combos.length);
+    schedule.forEach((step, i) => {
+      if (step.runUp) expect(step).toMatchObject({ kind: 'cached', timed: false });
+      else {
+        // the RUN_UP steps just before it: cached, its own setup and path
+        const before = schedule.slice(i - RUN_UP, i);
+        expect(before).toHaveLength(RUN_UP);
+        for (const b of before) expect(b).toMatchObject({ setup: step.setup, path: step.path, kind: 'cached', runUp: true });
+        expect(step.timed).toBe(step.round >= 2);
+      }
+    });
+    // Each (setup, kind, path) is timed once per timed round.
+    const timed = new Map<string, number>();
+    for (const s of schedule)
+      if (s.timed) timed.set(`${s.setup} ${s.kind} ${s.path}`, (timed.get(`${s.setup} ${s.kind} ${s.path}`) ?? 0) + 1);
+    expect(timed.size).toBe(3 * combos.length);
+    expect([...timed.values()].every((n) => n === 4)).toBe(true);
   });
 
   it("times the static cache's cached step beside the others, and pools its row with the fast path's naive step", async () => {

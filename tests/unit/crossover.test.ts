@@ -71,9 +71,10 @@ describe('estimates', () => {
     expect(r.cachedMs).toBeCloseTo(8.0, 9);
     expect(r.totalMs).toBeCloseTo(20.6, 9);
   });
-  it('counts warm-ups, repeats, both paths and one prefill per position in the bench', () => {
-    // P = 10: naive 2, cached 1; rounds (1 + 2)·2 = 6 → 18, plus prefill 2
-    expect(benchEstimateMs(m, [10], 1, 2)).toBeCloseTo(20, 9);
+  it('counts warm-ups, repeats, both paths, the run-ups and one prefill per position in the bench', () => {
+    // P = 10: naive 2, cached 1; a round per path: naive + cached + 2 × 4 cached run-ups = 11;
+    // rounds (1 + 2)·2 = 6 → 66, plus prefill 2
+    expect(benchEstimateMs(m, [10], 1, 2)).toBeCloseTo(68, 9);
   });
   it('formats durations the way a person says them', () => {
     expect(formatDuration(400)).toBe('under a second');

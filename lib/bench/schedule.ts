@@ -1,0 +1,54 @@
+/**
+ * The order of a bench run's steps (`kvlab bench` and the /bench/ page alike), as plain data: no
+ * tfjs, so the page's estimates can count the steps without loading the model code.
+ */
+import type { PathName, StepKind } from './measure';
+
+/** Untimed cached steps before each timed step (benchSchedule says why four). */
+export const RUN_UP = 4;
+
+/** One step of a bench run: which setup, kind and path, and whether it is timed or a run-up. */
+export interface ScheduledStep {
+  setup: number;
+  kind: StepKind;
+  path: PathName;
+  /** A warm-up round's step, or the run-up before a step, is run but not recorded. */
+  timed: boolean;
+  /** The round it belongs to (warm-ups first). */
+  round: number;
+  runUp: boolean;
+}
+
+/**
+ * The order of a bench run's steps: warm-ups first, then `repeats` rounds in which each (kind, path)
+ * runs once at each position. The order rotates every round — positions, and the combinations
+ * within each — so slow drift (thermal, other processes, the first steps' JIT and allocator warm-up)
+ * lands on all of them alike instead of on whichever ran last; a flatness ratio (a late position
+ * over an early one) then compares steps timed minutes apart no more than it compares steps timed
+ * side by side.
+ *
+ * Every step comes after a run-up: RUN_UP untimed cached steps of its own path at its own position.
+ * Generation runs a step right after others like it, which have just read the same weights; in an
+ * interleaved run the step before may instead be a naive step at the longest position, whose
+ * activations push the weights out of the CPU's caches, and they come back over several steps, not
+ * one. Measured here (wasm, ~11M model, static path, cached steps one after another following a naive
+ * step at 512): 5.2, 4.8, 3.5, 2.7, 2.5, 2.4, 2.4, 2.3 ms at 16 positions; 6.8, 6.5, 5.2, 4.2, 3.5,
+ * 3.4, 3.4, 3.3 ms at 512 (austen: steady from the third step). Without a run-up the bench timed that
+ * eviction — 6 ms for a step generation runs in 2.4 — and charged more of it to long positions,
+ * whose naive steps evict more. Naive steps get the same run-up: it leaves the weights where a naive
+ * generation's previous step would, and costs little beside them.
+ */
+export function benchSchedule(setups: number, combos: readonly (readonly [StepKind, PathName])[], warmup: number, repeats: number): ScheduledStep[] {
+  const out: ScheduledStep[] = [];
+  for (let round = 0; round < warmup + repeats; round++) {
+    for (let i = 0; i < setups; i++) {
+      const setup = (round + i) % setups;
+      for (let j = 0; j < combos.length; j++) {
+        const [kind, path] = combos[(round + j) % combos.length];
+        for (let r = 0; r < RUN_UP; r++) out.push({ setup, kind: 'cached', path, timed: false, round, runUp: true });
+        out.push({ setup, kind, path, timed: round >= warmup, round, runUp: false });
+      }
+    }
+  }
+  return out;
+}
