@@ -22,6 +22,7 @@ export function BenchTable({ results }: { results: BenchResults }) {
         <table className="data-table" data-bench-table>
           <caption>
             Milliseconds per decode step on {results.rows[0]?.backend}: median (middle half of {results.repeats} timed rounds)
+            {results.runUp ? `, each step timed right after ${results.runUp} untimed cached steps of its own path, as generation runs it` : ''}
           </caption>
           <thead>
             <tr>

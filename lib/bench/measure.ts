@@ -103,6 +103,8 @@ export interface MeasureOptions {
   signal?: AbortSignal;
   /** Steps done of all steps, and the position the last one measured. */
   onStep?: (done: number, total: number, position: number) => void;
+  /** Untimed cached steps before each timed one (default RUN_UP; a rough probe may skip them). */
+  runUp?: number;
 }
 
 export type SampleKey = `${StepKind}-${PathName}`;
@@ -124,7 +126,7 @@ export class BenchAborted extends Error {
 export async function measurePositions(bm: BenchModel, setups: readonly PositionSetup[], opts: MeasureOptions): Promise<PositionSamples[]> {
   const combos = stepCombos(opts.kinds ?? STEP_KINDS, opts.paths ?? PATHS);
   const out: PositionSamples[] = setups.map(() => ({}));
-  const schedule = benchSchedule(setups.length, combos, opts.warmup, opts.repeats);
+  const schedule = benchSchedule(setups.length, combos, opts.warmup, opts.repeats, opts.runUp);
   const total = schedule.filter((s) => !s.runUp).length;
   let done = 0;
   for (const step of schedule) {

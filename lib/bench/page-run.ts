@@ -26,6 +26,7 @@ import {
 } from './measure';
 import type { Bandwidth } from './bandwidth';
 import { buildRows, flatnessRows, stepBytes, type BenchResults, type RunRecord } from './results';
+import { RUN_UP } from './schedule';
 
 /** The backend tfjs runs on (the page never imports tfjs itself). */
 export const benchBackend = (): string => tf.getBackend();
@@ -93,7 +94,8 @@ export async function probeSteps(bm: BenchModel, positions: readonly [number, nu
   for (const P of positions) {
     const s = setupPosition(bm, P);
     try {
-      const samples = await measurePosition(bm, s, { warmup: 1, repeats: 3, paths: ['fast'], between });
+      // No run-ups: a rough, quick estimate (cold steps err long, on the side of warning).
+      const samples = await measurePosition(bm, s, { warmup: 1, repeats: 3, paths: ['fast'], between, runUp: 0 });
       pts.naive.push({ x: P, y: median(samples['naive-fast'] ?? []) });
       pts.cached.push({ x: P, y: median(samples['cached-fast'] ?? []) });
     } finally {
@@ -165,6 +167,7 @@ export function pageResults(
     size,
     warmup: o.warmup,
     processes: 1,
+    runUp: RUN_UP,
     flatness: flatnessRows(rows),
   };
 }

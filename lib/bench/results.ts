@@ -70,6 +70,8 @@ export interface BenchResults {
   size?: string;
   warmup?: number;
   processes?: number;
+  /** Untimed cached steps run before each timed one (lib/bench/schedule.ts); absent in files from before run-ups. */
+  runUp?: number;
   flatness?: FlatnessRow[];
 }
 

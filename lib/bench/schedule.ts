@@ -38,14 +38,14 @@ export interface ScheduledStep {
  * whose naive steps evict more. Naive steps get the same run-up: it leaves the weights where a naive
  * generation's previous step would, and costs little beside them.
  */
-export function benchSchedule(setups: number, combos: readonly (readonly [StepKind, PathName])[], warmup: number, repeats: number): ScheduledStep[] {
+export function benchSchedule(setups: number, combos: readonly (readonly [StepKind, PathName])[], warmup: number, repeats: number, runUp = RUN_UP): ScheduledStep[] {
   const out: ScheduledStep[] = [];
   for (let round = 0; round < warmup + repeats; round++) {
     for (let i = 0; i < setups; i++) {
       const setup = (round + i) % setups;
       for (let j = 0; j < combos.length; j++) {
         const [kind, path] = combos[(round + j) % combos.length];
-        for (let r = 0; r < RUN_UP; r++) out.push({ setup, kind: 'cached', path, timed: false, round, runUp: true });
+        for (let r = 0; r < runUp; r++) out.push({ setup, kind: 'cached', path, timed: false, round, runUp: true });
         out.push({ setup, kind, path, timed: round >= warmup, round, runUp: false });
       }
     }

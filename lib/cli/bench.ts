@@ -255,6 +255,7 @@ export async function runBench(args: string[]): Promise<void> {
     size: plan.size,
     warmup: plan.warmup,
     processes: plan.processes,
+    runUp: RUN_UP,
     flatness: flat,
   };
   const file = plan.out ?? join('bench', plan.size === 'austen' ? 'results.json' : `results-${plan.size}.json`);

@@ -88,6 +88,8 @@ describe('bench measurements (cpu, tiny model)', () => {
       if (s.timed) timed.set(`${s.setup} ${s.kind} ${s.path}`, (timed.get(`${s.setup} ${s.kind} ${s.path}`) ?? 0) + 1);
     expect(timed.size).toBe(3 * combos.length);
     expect([...timed.values()].every((n) => n === 4)).toBe(true);
+    // The page's rough probe asks for none.
+    expect(benchSchedule(3, combos, 2, 4, 0).filter((s) => s.runUp)).toHaveLength(0);
   });
 
   it("times the static cache's cached step beside the others, and pools its row with the fast path's naive step", async () => {
