@@ -41,10 +41,10 @@ export function BenchTable({ results }: { results: BenchResults }) {
                 <td>{r.position}</td>
                 <td>{r.path}</td>
                 <td>
-                  {ms(r.naiveMs)} ({ms(r.naiveSpread.q25)}–{ms(r.naiveSpread.q75)})
+                  {ms(r.naiveMs)} <span className="spread">({ms(r.naiveSpread.q25)}–{ms(r.naiveSpread.q75)})</span>
                 </td>
                 <td>
-                  {ms(r.cachedMs)} ({ms(r.cachedSpread.q25)}–{ms(r.cachedSpread.q75)})
+                  {ms(r.cachedMs)} <span className="spread">({ms(r.cachedSpread.q25)}–{ms(r.cachedSpread.q75)})</span>
                 </td>
                 <td>{r.speedup.toFixed(1)}×</td>
                 <td>

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
+import { RUN_UP } from '../../lib/bench/schedule';
 import { collectErrors } from './pages';
 
 test.describe.configure({ timeout: 420_000 });
@@ -34,6 +35,9 @@ test('the bench page measures the smallest configuration on wasm, shows the tabl
   // The bound's rate: SIMD WebAssembly reading as many bytes as the step, on the page as in the CLI.
   expect(json.bandwidth.method).toMatch(/^SIMD WebAssembly read of [\d.]+ MB/);
   expect(json.bandwidth.bytesPerSecond).toBeGreaterThan(1e8);
+  // Each timed step came after cached run-ups, as in the CLI, and the table says so.
+  expect(json.runUp).toBe(RUN_UP);
+  await expect(cell.locator('[data-bench-table] caption')).toContainText(`after ${RUN_UP} untimed cached steps`);
   expect(errors).toEqual([]);
 });
 
