@@ -10,6 +10,7 @@ import { pagePositions, SIZE_PRESETS, TIMING_MODEL_NOTE, type ModelSize } from '
 import { formatDuration } from '@/lib/lessons/estimate';
 import { benchStepModel, crossover, describeCrossover, type StepModel } from '@/lib/lessons/crossover';
 import type { BenchResults } from '@/lib/bench/results';
+import { staticPathServed } from '@/lib/bench/schedule';
 import { BenchTable } from './BenchTable';
 import { ShareResult } from '@/components/class/ShareResult';
 import type { BackendState } from '@/lib/backend/store';
@@ -44,6 +45,10 @@ export function BenchLab() {
   const positionsText = typed?.size === size ? typed.text : pagePositions(blockSize).join(', ');
   const [repeats, setRepeats] = useState(21);
   const [warmup, setWarmup] = useState(10);
+  const [staticChecked, setStaticChecked] = useState(false);
+  const backendName = austen.backend.status === 'ready' ? austen.backend.report.name : null;
+  const staticOffered = backendName !== null && staticPathServed(backendName);
+  const staticPath = staticOffered && staticChecked;
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const abort = useRef<AbortController | null>(null);
 
@@ -71,7 +76,7 @@ export function BenchLab() {
         'bench',
         {
           model: austen.model?.key ?? 'austen',
-          job: { size, positions, warmup, repeats, force, deviceMemory: nav.deviceMemory, userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency },
+          job: { size, positions, warmup, repeats, force, staticPath, deviceMemory: nav.deviceMemory, userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency },
         },
         { signal: controller.signal, onProgress: (p) => !controller.signal.aborted && setPhase(p as Phase) },
       );
@@ -97,6 +102,14 @@ export function BenchLab() {
         <label htmlFor={ids.repeats}>Timed rounds</label>
         <input id={ids.repeats} type="number" min={1} value={repeats} disabled={busy} onChange={(e) => setRepeats(Math.max(1, Number(e.target.value) | 0))} />
       </div>
+      {staticOffered ? (
+        <div className="field field-check">
+          <label>
+            <input type="checkbox" checked={staticChecked} disabled={busy} onChange={(e) => setStaticChecked(e.target.checked)} /> Also time a static
+            cache (each new row written into a slot reserved for it)
+          </label>
+        </div>
+      ) : null}
       <div className="run-row">
         <button type="button" className="button button-primary" disabled={!ready || busy || typeof positions === 'string'} onClick={() => void start(false)}>
           Measure

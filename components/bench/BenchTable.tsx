@@ -57,6 +57,13 @@ export function BenchTable({ results }: { results: BenchResults }) {
           </tbody>
         </table>
       </div>
+      {results.rows.some((r) => r.path === 'static') ? (
+        <p className="note" data-static-note="">
+          <code>static</code>: the fast path&apos;s cached step with a static cache, which reserves the whole context up front and writes each new
+          row into its own slot, as llama.cpp does; the <code>fast</code> rows use the full cache, which copies every row into a new tensor one row
+          longer at each step. Its naive step is the fast path&apos;s: without a cache there is nothing to differ.
+        </p>
+      ) : null}
       {positions.length > 1 ? (
         <LineChartCell
           name="bench-chart"

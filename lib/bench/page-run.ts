@@ -14,7 +14,9 @@ import { fitLine, type StepModel } from '../lessons/crossover';
 import { SIZE_PRESETS, TIMING_SEED, type ModelSize } from '../lessons/sizes';
 import { maxAbsDifference, median } from '../stats';
 import {
+  ALL_PATHS,
   BenchAborted,
+  PATHS,
   countPositionKernels,
   disposePosition,
   measurePosition,
@@ -26,10 +28,11 @@ import {
 } from './measure';
 import type { Bandwidth } from './bandwidth';
 import { buildRows, flatnessRows, stepBytes, type BenchResults, type RunRecord } from './results';
-import { RUN_UP } from './schedule';
+import { RUN_UP, staticPathServed } from './schedule';
 
 /** The backend tfjs runs on (the page never imports tfjs itself). */
 export const benchBackend = (): string => tf.getBackend();
+
 
 /** Frees a timing model's weights (austen's belong to the model registry). */
 export function disposeTimingModel(model: GPT): void {
@@ -112,6 +115,8 @@ export interface PageRunOptions {
   between?: () => Promise<void>;
   /** Steps done of all steps in the run, and the position being measured. */
   onProgress?: (done: number, total: number, position: number) => void;
+  /** Also time the fast path's cached step against a static cache (wasm: staticPathServed). */
+  staticPath?: boolean;
 }
 
 /**
@@ -122,18 +127,20 @@ export interface PageRunOptions {
 export async function runPageBench(bm: BenchModel, positions: readonly number[], o: PageRunOptions, device?: { device: string; software: boolean }): Promise<RunRecord> {
   const record: RunRecord = { backend: tf.getBackend(), ...(device ?? {}), positions: [] };
   const setups: PositionSetup[] = [];
+  const paths = o.staticPath ? ALL_PATHS : PATHS;
   try {
     const kernels: PositionKernels[] = [];
     for (const P of positions) {
       if (o.signal?.aborted) throw new BenchAborted();
-      const s = setupPosition(bm, P);
+      const s = setupPosition(bm, P, o.staticPath);
       setups.push(s);
-      kernels.push(await countPositionKernels(bm, s));
+      kernels.push(await countPositionKernels(bm, s, paths));
       if (o.between) await o.between();
     }
     const samples = await measurePositions(bm, setups, {
       warmup: o.warmup,
       repeats: o.repeats,
+      paths,
       signal: o.signal,
       between: o.between,
       onStep: (done, total, P) => o.onProgress?.(done, total, P),
@@ -189,6 +196,8 @@ export interface BenchJob {
   repeats: number;
   /** Skip the probe and its estimate (the learner accepted a long run). */
   force: boolean;
+  /** Also time a static cache's cached step, where the backend writes it in place (staticPathServed). */
+  staticPath?: boolean;
   deviceMemory?: number;
   userAgent: string;
   cores?: number;
@@ -212,6 +221,7 @@ export async function runBenchJob(
   const model = job.size === 'austen' ? trained : timingModelFor(job.size, browserMemoryBudget(benchBackend(), job.deviceMemory));
   if (!model) throw new Error('The austen model is not loaded yet.');
   const bm = prepareBench(model);
+  const staticPath = !!job.staticPath && staticPathServed(benchBackend());
   try {
     o.progress({ kind: 'preparing', what: 'checking the fast path against the reference' });
     const blockSize = model.config.blockSize;
@@ -221,7 +231,7 @@ export async function runBenchJob(
       o.progress({ kind: 'preparing', what: 'a short probe to estimate the run' });
       const hi = job.positions[job.positions.length - 1];
       probe = await probeSteps(bm, [Math.min(16, hi), hi === Math.min(16, hi) ? hi + 1 : hi], o.between);
-      const estimateMs = benchEstimateMs(probe, job.positions, job.warmup, job.repeats);
+      const estimateMs = benchEstimateMs(probe, job.positions, job.warmup, job.repeats, 2, staticPath);
       if (estimateMs > LONG_RUN_MS) return { kind: 'offer', estimateMs, probe, fastDelta };
     }
     o.progress({ kind: 'running', done: 0, total: 1, position: job.positions[0], fastDelta, probe });
@@ -231,6 +241,7 @@ export async function runBenchJob(
       repeats: job.repeats,
       signal: o.signal,
       between: o.between,
+      staticPath,
       onProgress: (done, total, position) => {
         const now = performance.now();
         if (now - last < 100 && done !== total) return; // the page repaints ten times a second at most

@@ -1,6 +1,7 @@
 /**
- * The order of a bench run's steps (`kvlab bench` and the /bench/ page alike), as plain data: no
- * tfjs, so the page's estimates can count the steps without loading the model code.
+ * The order of a bench run's steps (`kvlab bench` and the /bench/ page alike), and which paths a
+ * backend is worth timing, as plain data: no tfjs, so the page can count steps and offer controls
+ * without loading the model code.
  */
 import type { PathName, StepKind } from './measure';
 
@@ -52,3 +53,10 @@ export function benchSchedule(setups: number, combos: readonly (readonly [StepKi
   }
   return out;
 }
+
+/**
+ * Where the static cache's path is worth timing: tfjs-wasm, whose heap JavaScript may write, so each
+ * new row goes into its slot in place. Elsewhere every append copies the slab (kvcache-static.ts):
+ * the same values and none of the saving, so the page does not offer it there.
+ */
+export const staticPathServed = (backend: string): boolean => backend === 'wasm';

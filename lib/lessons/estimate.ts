@@ -27,11 +27,27 @@ export function raceEstimateMs(
  * Milliseconds for the bench at these positions: (warm-up + repeats) rounds of naive and cached on
  * both paths, each step after a cached run-up (lib/bench/measure's benchSchedule).
  */
-export function benchEstimateMs(m: StepModel, positions: readonly number[], warmup: number, repeats: number, paths = 2): number {
+export function benchEstimateMs(
+  m: StepModel,
+  positions: readonly number[],
+  warmup: number,
+  repeats: number,
+  paths = 2,
+  staticPath = false,
+): number {
   const rounds = (warmup + repeats) * paths;
-  // Setting up a position runs one prefill, about a naive step.
   const cachedPerRound = 1 + 2 * RUN_UP; // the timed cached step, and the run-ups before it and the naive one
-  return positions.reduce((s, P) => s + rounds * (stepMs(m.naive, P) + cachedPerRound * stepMs(m.cached, P)) + stepMs(m.naive, P), 0);
+  // The static path: one more cached step a round, after its own run-ups, and a second prefill per position.
+  const extra = staticPath ? 1 + RUN_UP : 0;
+  const prefills = staticPath ? 2 : 1; // setting up a position runs a prefill per cache, each about a naive step
+  return positions.reduce(
+    (s, P) =>
+      s +
+      rounds * (stepMs(m.naive, P) + cachedPerRound * stepMs(m.cached, P)) +
+      (warmup + repeats) * extra * stepMs(m.cached, P) +
+      prefills * stepMs(m.naive, P),
+    0,
+  );
 }
 
 /** "about 3 minutes" — rounded the way a person would say it. */

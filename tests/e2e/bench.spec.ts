@@ -1,16 +1,22 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { RUN_UP } from '../../lib/bench/schedule';
 import { collectErrors } from './pages';
 
 test.describe.configure({ timeout: 420_000 });
 
-test('the bench page measures the smallest configuration on wasm, shows the table and downloads the JSON', async ({ page }) => {
-  const errors = collectErrors(page);
-  await page.goto('/bench/?backend=wasm');
+/** The bench page on `backend`, once its Measure button is enabled: the cell and that button. */
+async function openBench(page: Page, backend: 'wasm' | 'webgpu', timeout = 120_000) {
+  await page.goto(`/bench/?backend=${backend}`);
   const cell = page.locator('[data-cell="bench"]');
   const measure = cell.getByRole('button', { name: 'Measure' });
-  await expect(measure).toBeEnabled({ timeout: 120_000 });
+  await expect(measure).toBeEnabled({ timeout });
+  return { cell, measure };
+}
+
+test('the bench page measures the smallest configuration on wasm, shows the table and downloads the JSON', async ({ page }) => {
+  const errors = collectErrors(page);
+  const { cell, measure } = await openBench(page, 'wasm');
   await cell.getByLabel(/Positions/).fill('16, 32');
   await measure.click();
   await expect(cell.locator('[data-bench-status="done"]')).toBeAttached({ timeout: 360_000 });
@@ -41,12 +47,34 @@ test('the bench page measures the smallest configuration on wasm, shows the tabl
   expect(errors).toEqual([]);
 });
 
+test('on wasm the page can time a static cache beside the full one, and says what its rows are', async ({ page }) => {
+  const errors = collectErrors(page);
+  const { cell, measure } = await openBench(page, 'wasm');
+  await cell.getByLabel(/Positions/).fill('16, 48');
+  await cell.getByLabel('Warm-up rounds').fill('1');
+  await cell.getByLabel('Timed rounds').fill('3');
+  const box = cell.getByRole('checkbox', { name: /Also time a static cache/ });
+  await box.focus();
+  await page.keyboard.press('Space');
+  await expect(box).toBeChecked();
+  await measure.click();
+  await expect(cell.locator('[data-bench-status="done"]')).toBeAttached({ timeout: 360_000 });
+  // Two positions × three paths; the static rows after the fast ones, with their own kernel counts.
+  await expect(cell.locator('[data-bench-table] tbody tr')).toHaveCount(6);
+  await expect(cell.locator('[data-bench-table] tbody tr').nth(2)).toContainText(/^16static[\d.]+ \([\d.]+–[\d.]+\)/);
+  await expect(cell.locator('[data-static-note]')).toContainText('reserves the whole context');
+  const [download] = await Promise.all([page.waitForEvent('download'), cell.getByRole('button', { name: 'Download JSON' }).click()]);
+  const json = JSON.parse(await readFile((await download.path())!, 'utf8'));
+  const stat = json.rows.filter((r: { path: string }) => r.path === 'static');
+  expect(stat.map((r: { position: number }) => r.position)).toEqual([16, 48]);
+  expect(stat[0].cachedSpread.n).toBe(3);
+  expect(stat[0].cachedKernels).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+});
+
 test('on WebGPU (SwiftShader here) the fused decode attention gives the reference logits', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/bench/?backend=webgpu');
-  const cell = page.locator('[data-cell="bench"]');
-  const measure = cell.getByRole('button', { name: 'Measure' });
-  await expect(measure).toBeEnabled({ timeout: 180_000 });
+  const { cell, measure } = await openBench(page, 'webgpu', 180_000);
   expect(await page.evaluate(() => (window as unknown as { __kvlab: { backend(): string } }).__kvlab.backend())).toBe('webgpu');
   await cell.getByLabel(/Positions/).fill('40');
   await cell.getByLabel('Warm-up rounds').fill('0');

@@ -10,7 +10,7 @@ import {
   setupPosition,
   timeStep,
 } from '../../lib/bench/measure';
-import { benchSchedule, RUN_UP } from '../../lib/bench/schedule';
+import { benchSchedule, RUN_UP, staticPathServed } from '../../lib/bench/schedule';
 import { browserMemoryBudget, checkFastPath, pagePositions, probeSteps } from '../../lib/bench/page-run';
 import { buildRows, flatnessRows, formatFlatness, formatTable, type RunRecord } from '../../lib/bench/results';
 import { disposeWeights } from '../../lib/gpt/params';
@@ -90,6 +90,11 @@ describe('bench measurements (cpu, tiny model)', () => {
     expect([...timed.values()].every((n) => n === 4)).toBe(true);
     // The page's rough probe asks for none.
     expect(benchSchedule(3, combos, 2, 4, 0).filter((s) => s.runUp)).toHaveLength(0);
+  });
+
+  it('offers the static path only where a row is written in place (wasm)', () => {
+    expect(staticPathServed('wasm')).toBe(true);
+    for (const b of ['cpu', 'webgl', 'webgpu']) expect(staticPathServed(b)).toBe(false);
   });
 
   it("times the static cache's cached step beside the others, and pools its row with the fast path's naive step", async () => {

@@ -75,6 +75,9 @@ describe('estimates', () => {
     // P = 10: naive 2, cached 1; a round per path: naive + cached + 2 × 4 cached run-ups = 11;
     // rounds (1 + 2)·2 = 6 → 66, plus prefill 2
     expect(benchEstimateMs(m, [10], 1, 2)).toBeCloseTo(68, 9);
+    // With the static path: a third cached step a round after its 4 run-ups (3 rounds × 5 = 15) and a
+    // second prefill (2): 68 + 15 + 2
+    expect(benchEstimateMs(m, [10], 1, 2, 2, true)).toBeCloseTo(85, 9);
   });
   it('formats durations the way a person says them', () => {
     expect(formatDuration(400)).toBe('under a second');
