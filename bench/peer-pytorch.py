@@ -4,7 +4,8 @@
 Times the same two steps as `npm run bench` (lib/bench/measure.ts): a naive step (the whole sequence
 of P positions, logits for the last) and a cached step (one token against a cache of P - 1 positions,
 grown with torch.cat as ours is with tf.concat), on the same token ids (benchIds), interleaved, with
-warm-ups, and prints medians with their interquartile ranges. Needs Debian's python3-torch:
+warm-ups, each timed step after --run-up untimed cached steps (4, as lib/bench/schedule.ts's RUN_UP:
+the weights where generation leaves them), and prints medians with their interquartile ranges. Needs Debian's python3-torch:
 
     python3 bench/peer-pytorch.py                          # austen's trained weights
     python3 bench/peer-pytorch.py --size 10m --positions 16,512,1000
@@ -124,6 +125,7 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=21)
+    ap.add_argument("--run-up", type=int, default=4, help="untimed cached steps before each timed one (the bench's RUN_UP)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--check", default=None, help="a `kvlab generate --json --logits` file: compare its first step's logits")
     a = ap.parse_args()
@@ -150,6 +152,8 @@ def main():
             samples = {"naive": [], "cached": []}
             for r in range(a.warmup + a.repeats):
                 for kind in (["naive", "cached"] if r % 2 == 0 else ["cached", "naive"]):
+                    for _ in range(a.run_up):
+                        steps["cached"]()
                     t0 = time.perf_counter()
                     steps[kind]()
                     ms = (time.perf_counter() - t0) * 1e3
@@ -160,7 +164,7 @@ def main():
                              naiveSpread=n, cachedSpread=cch))
             print(f"| pytorch | {P} | {n['median']:.3g} ({n['q25']:.3g}–{n['q75']:.3g}) | "
                   f"{cch['median']:.3g} ({cch['q25']:.3g}–{cch['q75']:.3g}) | {n['median'] / cch['median']:.1f}× |", flush=True)
-    result = dict(size=a.size, config=c, threads=a.threads, warmup=a.warmup, repeats=a.repeats, torch=torch.__version__,
+    result = dict(size=a.size, config=c, threads=a.threads, warmup=a.warmup, repeats=a.repeats, runUp=a.run_up, torch=torch.__version__,
                   machine=dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), python=platform.python_version()),
                   rows=rows)
     if a.out:
