@@ -33,7 +33,6 @@ import { RUN_UP, staticPathServed } from './schedule';
 /** The backend tfjs runs on (the page never imports tfjs itself). */
 export const benchBackend = (): string => tf.getBackend();
 
-
 /** Frees a timing model's weights (austen's belong to the model registry). */
 export function disposeTimingModel(model: GPT): void {
   tf.dispose(Object.values(model.weights));

@@ -74,20 +74,16 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
 }
 
 /**
- * x [1, T, in] · w [1, in, out] + b → [1, T, out] as one kernel. tf.fused.matMul would add two
- * reshapes and a customGrad scope per call; inference needs neither. One row on wasm (a decode step)
- * goes to the module's gemv instead, which reads each weight matrix in one pass (wasm-attention.ts).
+ * x [1, T, in] · w [1, in, out] + b (+ residual [1, T, out], a block's two output projections) →
+ * [1, T, out] as one kernel. tf.fused.matMul would add two reshapes and a customGrad scope per call;
+ * inference needs neither. One row on wasm (a decode step) goes to the module's gemv instead, which
+ * reads each weight matrix in one pass and adds the residual as it starts (wasm-attention.ts).
  */
-function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
-  if (x.shape[1] === 1 && rowLinearReady(w.shape[2])) return rowLinear(x, w, b);
-  const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
-  return tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
-}
-
-/** residual + linear(x, w, b): a block's two output projections. One row on wasm adds it inside the gemv. */
-function linearAdd(residual: tf.Tensor3D, x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D): tf.Tensor3D {
+function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D, residual?: tf.Tensor3D): tf.Tensor3D {
   if (x.shape[1] === 1 && rowLinearReady(w.shape[2])) return rowLinear(x, w, b, residual);
-  return tf.add(residual, linear(x, w, b)) as tf.Tensor3D;
+  const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
+  const y = tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  return residual ? (tf.add(residual, y) as tf.Tensor3D) : y;
 }
 
 /** Causal mask of T queries at positions pos0… over pos0 + T keys: 0 where a key is visible, −∞ after it. */
@@ -147,9 +143,9 @@ function fastBlock(
   const [, T, C] = x.shape;
   const a = fastAttention(fm, normalize(x), L, past, mask, caching, lastOnly);
   const xr = lastOnly && T > 1 ? tf.slice(x, [0, T - 1, 0], [1, 1, C]) : x; // the rows a.y holds
-  const x1 = linearAdd(xr, a.y, L.projW, L.projB); // [1, T or 1, C]: x + attention's projection
+  const x1 = linear(a.y, L.projW, L.projB, xr); // [1, T or 1, C]: x + attention's projection
   const h = gelu(linear(normalize(x1), L.fcW, L.fcB)); // [1, T, 4C]
-  return { x: linearAdd(x1, h, L.mlpProjW, L.mlpProjB), kv: a.kv };
+  return { x: linear(h, L.mlpProjW, L.mlpProjB, x1), kv: a.kv };
 }
 
 /** A layer's attention: its heads' outputs [1, T or 1, C], before the output projection (fastBlock applies it with the residual), and the layer's cache store. */
