@@ -121,7 +121,7 @@ export class BenchAborted extends Error {
 /**
  * Times every (kind, path) at every position in benchSchedule's order (each after its run-up).
  * Returns one PositionSamples per setup, in the setups' order; onStep counts the steps that are not
- * run-ups (warm-ups included).
+ * run-ups (warm-ups included); `between` runs after every step, run-ups included.
  */
 export async function measurePositions(bm: BenchModel, setups: readonly PositionSetup[], opts: MeasureOptions): Promise<PositionSamples[]> {
   const combos = stepCombos(opts.kinds ?? STEP_KINDS, opts.paths ?? PATHS);
@@ -133,9 +133,11 @@ export async function measurePositions(bm: BenchModel, setups: readonly Position
     if (opts.signal?.aborted) throw new BenchAborted();
     const s = setups[step.setup];
     const ms = await timeStep(bm, s, step.kind, step.path);
-    if (step.runUp) continue;
-    if (step.timed) (out[step.setup][`${step.kind}-${step.path}`] ??= []).push(ms);
-    opts.onStep?.(++done, total, s.position);
+    if (!step.runUp) {
+      if (step.timed) (out[step.setup][`${step.kind}-${step.path}`] ??= []).push(ms);
+      opts.onStep?.(++done, total, s.position);
+    }
+    // After run-ups too: on the page a Stop arrives as a message, read only when the loop yields.
     if (opts.between) await opts.between();
   }
   return out;

@@ -26,11 +26,15 @@ describe('bench measurements (cpu, tiny model)', () => {
     const s = setupPosition(bm, 20);
     expect(s.cache.length).toBe(19);
     const steps: number[] = [];
-    const samples = await measurePosition(bm, s, { warmup: 2, repeats: 5, onStep: (d) => steps.push(d) });
+    let yields = 0;
+    const between = async () => void yields++;
+    const samples = await measurePosition(bm, s, { warmup: 2, repeats: 5, onStep: (d) => steps.push(d), between });
     disposePosition(s);
     expect(Object.keys(samples).sort()).toEqual(['cached-fast', 'cached-reference', 'naive-fast', 'naive-reference']);
     for (const v of Object.values(samples)) expect(v).toHaveLength(5);
     expect(steps.at(-1)).toBe(7 * 4);
+    // The event loop gets a turn after every step, run-ups included, so a Stop is read at once.
+    expect(yields).toBe(7 * 4 * (RUN_UP + 1));
     expect(tf.memory().numTensors).toBe(before);
     disposeBenchModel(bm);
     disposeWeights(model.weights);
