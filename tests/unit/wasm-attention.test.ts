@@ -5,6 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ATTENTION_WASM } from '../../lib/gpt/fast/attention-wasm';
 import { forwardFast } from '../../lib/gpt/fast/forward-fast';
 import { disposeFastModel, prepareFastModel } from '../../lib/gpt/fast/prepare';
+import { LAYER_NORM_EPS } from '../../lib/gpt/config';
+import { registerWasmKernels } from '../../lib/gpt/fast/wasm-kernels';
+import { LAYER_NORM } from '../../lib/gpt/fast/webgpu-layernorm';
 import { disposeCache, emptyCache } from '../../lib/gpt/kvcache';
 import { disposeWeights } from '../../lib/gpt/params';
 import { causalAttention, decodeAppend, rowLinear, rowLinearReady, wasmAttentionReady } from '../../lib/gpt/fast/wasm-attention';
@@ -56,8 +59,9 @@ describe('wasm attention kernels: decode-append and causal', () => {
       const tensors = tf.memory().numTensors;
       const dataIds = tf.engine().backend.numDataIds();
       const got = decodeAppend(qkv, pastK, pastV);
+      // y is the heads' outputs [nkv, g, hs] in memory, shaped as the row the output projection takes.
       expect(got.map((t) => t.shape)).toEqual([
-        [nkv, g, hs],
+        [1, 1, nkv * g * hs],
         [nkv, Tp + 1, hs],
         [nkv, Tp + 1, hs],
       ]);
@@ -107,12 +111,22 @@ describe('wasm attention kernels: decode-append and causal', () => {
     // Every linear of the step, the head included, is one row through the module's gemv.
     expect(names.filter((n) => n === 'KVLabRowLinear')).toHaveLength(4 * model.config.nLayer + 1);
     expect(names).not.toContain('_FusedMatMul');
-    // The residual stream's two sums per layer happen inside the output projections' gemv: the one
-    // Add left is the token's embedding plus its position's.
-    expect(names.filter((n) => n === 'Add')).toHaveLength(1);
+    // The residual stream's two sums per layer happen inside the output projections' gemv, and the
+    // token's embedding plus its position's in one kernel: no Add, Gather or Range is left.
+    expect(names).not.toContain('Add');
+    expect(names).not.toContain('GatherV2');
+    expect(names).not.toContain('Range');
+    expect(names.filter((n) => n === 'KVLabEmbed')).toHaveLength(1);
     expect(names).not.toContain('SplitV');
     expect(names).not.toContain('Concat');
     expect(names).not.toContain('BatchMatMul');
+    // Each LayerNorm runs inside the gemv it feeds and the MLP's GELU inside its first, and the
+    // attention's output is already the row the projection takes: the embedding, per layer four gemvs
+    // and the attention, then the head.
+    expect(names).not.toContain('KVLabGelu');
+    expect(names).not.toContain('KVLabNormalize');
+    expect(names).not.toContain('Reshape');
+    expect(names).toHaveLength(1 + 5 * model.config.nLayer + 1);
     tf.dispose([prompt, next, pre.logits]);
     disposeCache(pre.cache);
     disposeFastModel(fm);
@@ -289,7 +303,7 @@ describe('wasm attention kernels: decode-append and causal', () => {
       const r = random([1, 1, N]);
       const [xs, ws, bs, rs] = [await x.data(), await w.data(), await b.data(), await r.data()];
       const before = tf.memory().numTensors;
-      const y = rowLinear(x, w, b, r);
+      const y = rowLinear(x, w, b, { residual: r });
       const got = await y.data();
       y.dispose();
       expect(tf.memory().numTensors).toBe(before);
@@ -301,9 +315,76 @@ describe('wasm attention kernels: decode-append and causal', () => {
       }
       expect(worst).toBeLessThan(2e-5);
       const wrong = random([1, 1, N + 4]);
-      expect(() => rowLinear(x, w, b, wrong)).toThrow(/residual must be \[1, 1, /);
+      expect(() => rowLinear(x, w, b, { residual: wrong })).toThrow(/residual must be \[1, 1, /);
       expect(tf.memory().numTensors).toBe(before + 1);
       tf.dispose([x, w, b, r, wrong]);
+    });
+  }
+
+  for (const [K, N] of <[number, number][]>[
+    [3, 8],
+    [128, 512],
+    [384, 1536],
+  ]) {
+    it(`row linear with GELU: GELU(x [1, 1, ${K}] · w [${K}, ${N}] + b) as float64 tanh GELU; GELU with a residual is refused`, async () => {
+      const x = random([1, 1, K], 2);
+      const w = random([1, K, N], 2 / Math.sqrt(K));
+      const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
+      const [xs, ws, bs] = [await x.data(), await w.data(), await b.data()];
+      const before = tf.memory().numTensors;
+      const y = rowLinear(x, w, b, { gelu: true });
+      const got = await y.data();
+      y.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      let worst = 0;
+      let negatives = 0;
+      for (let n = 0; n < N; n++) {
+        let u = bs[n];
+        for (let k = 0; k < K; k++) u += xs[k] * ws[k * N + n];
+        if (u < -1) negatives++;
+        const want = 0.5 * u * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (u + 0.044715 * u ** 3)));
+        worst = Math.max(worst, Math.abs(got[n] - want));
+      }
+      expect(worst).toBeLessThan(2e-5);
+      if (N >= 512) expect(negatives).toBeGreaterThan(N / 10); // both branches of σ were taken
+      const r = random([1, 1, N]);
+      expect(() => rowLinear(x, w, b, { residual: r, gelu: true })).toThrow('a row linear adds a residual or applies GELU, not both');
+      expect(tf.memory().numTensors).toBe(before + 1);
+      tf.dispose([x, w, b, r]);
+    });
+  }
+
+  for (const [K, N] of <[number, number][]>[
+    [4, 8],
+    [128, 384],
+    [384, 1536],
+  ]) {
+    it(`row linear with LayerNorm first: x̂ [1, 1, ${K}] · w [${K}, ${N}] + b, x̂ the same bits as the LayerNorm kernel's, nothing left behind`, async () => {
+      registerWasmKernels();
+      const x = random([1, 1, K], 4);
+      const shifted = tf.tidy(() => tf.add(x, 7) as tf.Tensor3D); // a mean far from 0, so subtracting it matters
+      const w = random([1, K, N], 1 / Math.sqrt(K));
+      const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
+      const before = tf.memory().numTensors;
+      const dataIds = tf.engine().backend.numDataIds();
+      const y = rowLinear(shifted, w, b, { normalizeEps: LAYER_NORM_EPS });
+      // The kernel's scratch row is freed: one new tensor, one new buffer.
+      expect(tf.memory().numTensors).toBe(before + 1);
+      expect(tf.engine().backend.numDataIds()).toBe(dataIds + 1);
+      const want = tf.tidy(() => rowLinear(tf.engine().runKernel(LAYER_NORM, { x: shifted }, { eps: LAYER_NORM_EPS }) as tf.Tensor3D, w, b));
+      expect(Array.from(await y.data())).toEqual(Array.from(await want.data()));
+      // And against float64: x̂·w + b.
+      const [xs, ws, bs, got] = [Array.from(await shifted.data()), await w.data(), await b.data(), await y.data()];
+      const mean = xs.reduce((s, v) => s + v, 0) / K;
+      const sd = Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / K + LAYER_NORM_EPS);
+      let worst = 0;
+      for (let n = 0; n < N; n++) {
+        let u = bs[n];
+        for (let k = 0; k < K; k++) u += ((xs[k] - mean) / sd) * ws[k * N + n];
+        worst = Math.max(worst, Math.abs(got[n] - u));
+      }
+      expect(worst).toBeLessThan(2e-5);
+      tf.dispose([x, shifted, w, b, y, want]);
     });
   }
 

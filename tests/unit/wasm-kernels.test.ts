@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAYER_NORM_EPS } from '../../lib/gpt/config';
-import { GELU, registerWasmKernels } from '../../lib/gpt/fast/wasm-kernels';
+import { EMBED, GELU, registerWasmKernels } from '../../lib/gpt/fast/wasm-kernels';
 import { LAYER_NORM } from '../../lib/gpt/fast/webgpu-layernorm';
 import { createRng } from '../../lib/gpt/random';
 
-/** The fast path's two wasm kernels against the op-by-op forms they replace (forward-fast.ts's). */
-describe('wasm kernels: LayerNorm normalisation and GELU', () => {
+/** The fast path's small wasm kernels against the op-by-op forms they replace (forward-fast.ts's). */
+describe('wasm kernels: LayerNorm normalisation, GELU and the input embedding', () => {
   beforeAll(async () => {
     expect(await tf.setBackend('wasm')).toBe(true);
     registerWasmKernels();
@@ -52,8 +52,39 @@ describe('wasm kernels: LayerNorm normalisation and GELU', () => {
       worst = Math.max(worst, Math.abs(ys[i] - want));
     }
     expect(worst).toBeLessThan(1e-5);
-    // The tails: exp overflows to ∞ at −60 and underflows at +60, and neither becomes NaN.
-    expect(Array.from(ys.slice(-5))).toEqual([-0, expect.closeTo(0, 6), 0, 20, 60]);
+    // The tails, where x³ dwarfs everything: 0 (within 1e-30) far below, x itself far above, never NaN.
+    expect(Array.from(ys.slice(-5))).toEqual([expect.closeTo(0, 30), expect.closeTo(0, 30), 0, 20, 60]);
     tf.dispose([x, got]);
+  });
+
+  it('embeds tokens plus positions from pos0 exactly as gather, range and add do, with no tensor left behind', async () => {
+    const wte = random([50, 16]);
+    const wpe = random([12, 16]);
+    const ids = tf.tensor2d([[49, 0, 7, 7, 23]], [1, 5], 'int32');
+    const before = tf.memory().numTensors;
+    for (const pos0 of [0, 3, 7]) {
+      const got = tf.engine().runKernel(EMBED, { wte, wpe, ids }, { pos0 }) as tf.Tensor;
+      const want = tf.tidy(() => tf.add(tf.gather(wte, ids), tf.gather(wpe, tf.range(pos0, pos0 + 5, 1, 'int32'))));
+      expect(got.shape).toEqual([1, 5, 16]);
+      // Bit for bit: each element is one float32 addition either way.
+      expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+      tf.dispose([got, want]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([wte, wpe, ids]);
+  });
+
+  it('refuses a token id outside the vocabulary, or positions past the model’s, with a message and nothing allocated', () => {
+    const wte = random([50, 16]);
+    const wpe = random([12, 16]);
+    const bad = tf.tensor2d([[3, 50]], [1, 2], 'int32');
+    const negative = tf.tensor2d([[-1]], [1, 1], 'int32');
+    const ok = tf.tensor2d([[1, 2, 3]], [1, 3], 'int32');
+    const before = tf.memory().numTensors;
+    expect(() => tf.engine().runKernel(EMBED, { wte, wpe, ids: bad }, { pos0: 0 })).toThrow('token id 50 is not in the vocabulary [0, 49]');
+    expect(() => tf.engine().runKernel(EMBED, { wte, wpe, ids: negative }, { pos0: 0 })).toThrow('token id -1');
+    expect(() => tf.engine().runKernel(EMBED, { wte, wpe, ids: ok }, { pos0: 10 })).toThrow('positions 10…12 are past the 12');
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([wte, wpe, bad, negative, ok]);
   });
 });

@@ -1,7 +1,8 @@
 ;; Attention for the fast path on tfjs-wasm, over tfjs-wasm's own heap: a cached decode step's (with the
 ;; full cache's append folded in, or over a static cache's slabs), and a causal pass's over a whole
-;; sequence (a naive step, a first prefill); a decode step's linear layers, one row each (gemv); and
-;; the bench's read-bandwidth probe (read_sum).
+;; sequence (a naive step, a first prefill); a decode step's linear layers, one row each (gemv), with
+;; the LayerNorm before them (normalize_row) and GELU after (gelu); and the bench's read-bandwidth probe
+;; (read_sum).
 ;;
 ;; Compiled by scripts/build-wasm.ts into attention-wasm.ts (the bytes, base64); wasm-attention.ts
 ;; instantiates it against tfjs-wasm's WebAssembly.Memory and calls it from four registered kernels.
@@ -361,6 +362,66 @@
         (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv))))
       (local.set $s (i32.add (local.get $s) (i32.const 1)))
       (br_if $rows (i32.lt_u (local.get $s) (local.get $n)))))
+
+;; GPT-2's tanh GELU in its sigmoid form, x·σ(z) with z = k1·x + k3·x³ (k1 = 2·√(2/π), k3 = k1·0.044715),
+;; in place over the n floats at $at: a decode step's MLP row right after its gemv, or a whole pass's.
+;; σ from one e^(−|z|) (≤ 1, the range $exp4 serves): 1/(1 + e) where z ≥ 0, e/(1 + e) below. Past
+;; |z| ≈ 87 the clamp in $exp4 leaves σ within 1e-38 of 0 or 1.
+  (func $gelu4 (param $x v128) (result v128)
+    (local $z v128) (local $e v128)
+    (local.set $z (f32x4.mul (local.get $x)
+      (f32x4.add (f32x4.splat (f32.const 1.5957691216057308))
+                 (f32x4.mul (f32x4.splat (f32.const 0.07135481627260025)) (f32x4.mul (local.get $x) (local.get $x))))))
+    (local.set $e (call $exp4 (f32x4.neg (f32x4.abs (local.get $z)))))
+    (f32x4.mul (local.get $x)
+      (f32x4.div (v128.bitselect (f32x4.splat (f32.const 1)) (local.get $e) (f32x4.ge (local.get $z) (f32x4.splat (f32.const 0))))
+                 (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e)))))
+
+  (func (export "gelu") (param $at i32) (param $n i32)
+    (local $end i32) (local $vend i32)
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $at) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $at) (local.get $vend)))
+      (v128.store (local.get $at) (call $gelu4 (v128.load (local.get $at))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br $vec)))
+    ;; the last n mod 4 floats, one lane at a time
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+      (f32.store (local.get $at) (f32x4.extract_lane 0 (call $gelu4 (f32x4.splat (f32.load (local.get $at))))))
+      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+      (br $tail))))
+
+;; LayerNorm's normalisation of one row, x̂ = (x − mean) / √(var + ε), of the K floats at $x into $out:
+;; the input of a decode step's linear layers, computed just before the gemv that reads it. Sums in
+;; float64, each op as wasm-kernels.ts's LayerNorm kernel takes it in JavaScript, so both give the same
+;; bits.
+  (func (export "normalize_row") (param $x i32) (param $out i32) (param $K i32) (param $eps f64)
+    (local $end i32) (local $p i32) (local $sum f64) (local $mean f64) (local $d f64) (local $inv f64)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $K) (i32.const 2))))
+    (local.set $p (local.get $x))
+    (loop $sums
+      (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.load (local.get $p)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br_if $sums (i32.lt_u (local.get $p) (local.get $end))))
+    (local.set $mean (f64.div (local.get $sum) (f64.convert_i32_u (local.get $K))))
+    (local.set $sum (f64.const 0))
+    (local.set $p (local.get $x))
+    (loop $squares
+      (local.set $d (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $mean)))
+      (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $d) (local.get $d))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br_if $squares (i32.lt_u (local.get $p) (local.get $end))))
+    (local.set $inv (f64.div (f64.const 1)
+      (f64.sqrt (f64.add (f64.div (local.get $sum) (f64.convert_i32_u (local.get $K))) (local.get $eps)))))
+    (local.set $p (local.get $x))
+    (loop $outs
+      (f32.store (local.get $out)
+        (f32.demote_f64 (f64.mul (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $mean)) (local.get $inv))))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br_if $outs (i32.lt_u (local.get $p) (local.get $end)))))
 
 ;; One row through a linear layer (a decode step's every matMul): y[N] = b[N] + Σ_k x[k] · W[k, :], W
 ;; row-major [K, N] (the fast path's [1, in, out] weights as they lie), N a multiple of 4. W is read

@@ -7,7 +7,7 @@ import { decodeAttention } from './decode-attention';
 import { claimRows, staticCapacity, writePositionMajor, type StaticStore } from '../kvcache-static';
 import { causalAttention, decodeAppend, rowLinear, rowLinearReady, slabAttention, wasmAttentionReady } from './wasm-attention';
 import type { FastLayer, FastModel } from './prepare';
-import { GELU, GELU_K1, GELU_K3, registerWasmKernels } from './wasm-kernels';
+import { EMBED, GELU, GELU_K1, GELU_K3, registerWasmKernels } from './wasm-kernels';
 import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
 
 /**
@@ -17,7 +17,10 @@ import { LAYER_NORM, registerWebGPUNormalize } from './webgpu-layernorm';
  * (max |Δlogits| ≤ 1e-4). Each kernel a decode step launches costs a fixed 4–50 µs of dispatch, which
  * at this model size outweighs the arithmetic, so:
  * - LayerNorm computes only x̂ (its gain and bias are folded into the next weights, prepare.ts), as one
- *   kernel on WebGPU (webgpu-layernorm.ts) and on wasm (wasm-kernels.ts, which also makes GELU one);
+ *   kernel on WebGPU (webgpu-layernorm.ts) and on wasm (wasm-kernels.ts, which also makes GELU one) —
+ *   and for one row on wasm inside the gemv of the linear layer it feeds, as GELU is inside the MLP's;
+ * - the input embedding, token plus position, is one kernel on wasm (wasm-kernels.ts) instead of a
+ *   Range, two Gathers and an Add;
  * - every linear layer is one fused matMul + bias kernel, with no customGrad wrapper (no training here);
  * - one new token (T = 1) splits into heads by reshape alone, and attends with one batched product
  *   per side — or, on WebGPU, one fused kernel (decode-attention.ts); on wasm a cached step's split,
@@ -43,9 +46,7 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
 
   return tidyObject(() => {
     const C = c.nEmbd;
-    const tok = tf.gather(fm.wte, idx); // [1, T, C]
-    // Gathered, not sliced: tfjs-wasm's Slice copies all of wpe through JavaScript first.
-    let x = tf.add(tok, tf.gather(fm.wpe, tf.range(pos0, pos0 + T, 1, 'int32'))) as tf.Tensor3D; // [1, T, C]
+    let x = embed(fm, idx, pos0); // [1, T, C]
     const layers: CacheLayer<LayerKV | StaticStore>[] = [];
     // A static cache's capacity: its rows are written in place into position-major slabs.
     const slab = cache ? staticCapacity(cache.kind) : null;
@@ -66,23 +67,49 @@ export function forwardFast(fm: FastModel, idx: tf.Tensor2D, cache: KVCache | nu
     const Tout = lastOnly ? 1 : T;
     const xl = x.shape[1] === Tout ? x : tf.slice(x, [0, T - 1, 0], [1, 1, C]); // [1, Tout, C]
     return {
-      logits: linear(normalize(xl), fm.headW, fm.headB), // [1, Tout, V]
+      logits: linear(xl, fm.headW, fm.headB, { norm: true }), // [1, Tout, V]: ln_f, then the head
       // The same value cacheStep(…).finish() builds for the full kind.
       cache: cache ? { ...cache, layers, length: pos0 + T, next: pos0 + T, steps: cache.steps + 1 } : null,
     };
   });
 }
 
+/** Token plus position embedding, wte[idx] + wpe[pos0…]: [1, T, C]. One kernel on wasm (wasm-kernels.ts). */
+function embed(fm: FastModel, idx: tf.Tensor2D, pos0: number): tf.Tensor3D {
+  if (tf.getBackend() === 'wasm') {
+    registerWasmKernels();
+    return tf.engine().runKernel(EMBED, { wte: fm.wte, wpe: fm.wpe, ids: idx }, { pos0 }) as tf.Tensor3D;
+  }
+  // Gathered, not sliced: a Slice of wpe reads all of it on some backends (tfjs-wasm's, through JavaScript).
+  return tf.add(tf.gather(fm.wte, idx), tf.gather(fm.wpe, tf.range(pos0, pos0 + idx.shape[1], 1, 'int32'))) as tf.Tensor3D;
+}
+
+/** What a linear layer does around its product. */
+interface LinearOptions {
+  /** LayerNorm's normalisation of x first (its affine part is folded into w and b, prepare.ts). */
+  norm?: boolean;
+  /** [1, T, out] added to the product: a block's two output projections, x + attn(x̂), x + mlp(x̂). */
+  residual?: tf.Tensor3D;
+  /** GELU of the product: the MLP's first layer. */
+  gelu?: boolean;
+}
+
 /**
- * x [1, T, in] · w [1, in, out] + b (+ residual [1, T, out], a block's two output projections) →
- * [1, T, out] as one kernel. tf.fused.matMul would add two reshapes and a customGrad scope per call;
- * inference needs neither. One row on wasm (a decode step) goes to the module's gemv instead, which
- * reads each weight matrix in one pass and adds the residual as it starts (wasm-attention.ts).
+ * [norm(x)] [1, T, in] · w [1, in, out] + b [+ residual | → GELU] → [1, T, out]: one fused matMul + bias
+ * kernel (tf.fused.matMul would add two reshapes and a customGrad scope per call; inference needs
+ * neither), with the LayerNorm before it and the GELU or sum after it as kernels of their own. One row
+ * on wasm (a decode step) is one kernel in all: the module's gemv, which reads each weight matrix in
+ * one pass, normalises its input row first and adds the residual or applies GELU to its output
+ * (wasm-attention.ts).
  */
-function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D, residual?: tf.Tensor3D): tf.Tensor3D {
-  if (x.shape[1] === 1 && rowLinearReady(w.shape[2])) return rowLinear(x, w, b, residual);
+function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D, opts: LinearOptions = {}): tf.Tensor3D {
+  const { norm = false, residual, gelu: activate = false } = opts;
+  if (x.shape[1] === 1 && rowLinearReady(w.shape[2]))
+    return rowLinear(x, w, b, { residual, gelu: activate, normalizeEps: norm ? LAYER_NORM_EPS : undefined });
   const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
-  const y = tf.engine().runKernel(tf._FusedMatMul, { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  const a = norm ? normalize(x) : x;
+  const y = tf.engine().runKernel(tf._FusedMatMul, { a, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  if (activate) return gelu(y);
   return residual ? (tf.add(residual, y) as tf.Tensor3D) : y;
 }
 
@@ -141,17 +168,21 @@ function fastBlock(
   lastOnly: boolean,
 ) {
   const [, T, C] = x.shape;
-  const a = fastAttention(fm, normalize(x), L, past, mask, caching, lastOnly);
+  const a = fastAttention(fm, x, L, past, mask, caching, lastOnly);
   const xr = lastOnly && T > 1 ? tf.slice(x, [0, T - 1, 0], [1, 1, C]) : x; // the rows a.y holds
-  const x1 = linear(a.y, L.projW, L.projB, xr); // [1, T or 1, C]: x + attention's projection
-  const h = gelu(linear(normalize(x1), L.fcW, L.fcB)); // [1, T, 4C]
-  return { x: linear(h, L.mlpProjW, L.mlpProjB, x1), kv: a.kv };
+  const x1 = linear(a.y, L.projW, L.projB, { residual: xr }); // [1, T or 1, C]: x + attention's projection
+  const h = linear(x1, L.fcW, L.fcB, { norm: true, gelu: true }); // [1, T, 4C]: GELU(ln_2(x1)·W + b)
+  return { x: linear(h, L.mlpProjW, L.mlpProjB, { residual: x1 }), kv: a.kv };
 }
 
-/** A layer's attention: its heads' outputs [1, T or 1, C], before the output projection (fastBlock applies it with the residual), and the layer's cache store. */
+/**
+ * A layer's attention over the residual stream x (ln_1 is applied here: by the qkv gemv itself for
+ * one row on wasm): its heads' outputs [1, T or 1, C], before the output projection (fastBlock applies
+ * it with the residual), and the layer's cache store.
+ */
 function fastAttention(
   fm: FastModel,
-  xhat: tf.Tensor3D,
+  x: tf.Tensor3D,
   L: FastLayer,
   store: CacheStore,
   mask: tf.Tensor2D | null,
@@ -159,25 +190,26 @@ function fastAttention(
   lastOnly: boolean,
 ): { y: tf.Tensor3D; kv: LayerKV | StaticStore | null } {
   const c = fm.config;
-  const T = xhat.shape[1];
+  const T = x.shape[1];
   const C = c.nEmbd;
   const nkv = c.nKvHead;
   const hs = headSize(c);
   const g = c.nHead / nkv;
-  if (isSlab(store)) return slabAttentionLayer(fm, xhat, L, store.slab, store.capacity, lastOnly);
+  if (isSlab(store)) return slabAttentionLayer(fm, x, L, store.slab, store.capacity, lastOnly);
   const past = store;
   if (T === 1 && caching && past && wasmAttentionReady(hs)) {
     // A cached decode step on wasm: the fused qkv row goes straight to one kernel that appends the new
     // key and value to the cache and attends over it (wasm-attention.ts): no split, concat or matMul.
-    const [yh, k, v] = decodeAppend(linear(xhat, L.qkvW, L.qkvB), past.k, past.v);
-    return { y: tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, kv: { k, v } };
+    const [y, k, v] = decodeAppend(linear(x, L.qkvW, L.qkvB, { norm: true }), past.k, past.v);
+    return { y, kv: { k, v } };
   }
   // One token: one fused qkv product, split, and [1, 1, n·hs] is already [n, 1, hs] in memory, so heads
-  // need no transpose. Several: q, k and v as three products (prepare.ts says why not a split).
-  const [q2, k2, v2] =
-    T === 1
-      ? tf.split(linear(xhat, L.qkvW, L.qkvB), [C, nkv * hs, nkv * hs], 2) // q already × 1/√hs
-      : L.qkvParts.map((p) => linear(xhat, p.w, p.b)); // [1, T, C], [1, T, nkv·hs] ×2
+  // need no transpose. Several: q, k and v as three products of one normalised x (prepare.ts says why
+  // not a split).
+  const xhat = T === 1 ? null : normalize(x);
+  const [q2, k2, v2] = xhat
+    ? L.qkvParts.map((p) => linear(xhat, p.w, p.b)) // [1, T, C], [1, T, nkv·hs] ×2
+    : tf.split(linear(x, L.qkvW, L.qkvB, { norm: true }), [C, nkv * hs, nkv * hs], 2); // q already × 1/√hs
   const heads = (t: tf.Tensor, n: number) =>
     (T === 1 ? tf.reshape(t, [n, 1, hs]) : tf.transpose(tf.reshape(t, [T, n, hs]), [1, 0, 2])) as tf.Tensor3D; // [n, T, hs]
   if (T > 1 && !past && !lastOnly && wasmAttentionReady(hs)) {
@@ -218,22 +250,22 @@ function fastAttention(
  * store holds them), then one query row attends over the slab (wasm-attention.ts) or, for a whole
  * first pass, the causal kernel reads the projections as the full cache's path does.
  */
-function slabAttentionLayer(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, prev: StaticStore | null, capacity: number, lastOnly: boolean) {
+function slabAttentionLayer(fm: FastModel, x: tf.Tensor3D, L: FastLayer, prev: StaticStore | null, capacity: number, lastOnly: boolean) {
   const c = fm.config;
-  const T = xhat.shape[1];
+  const T = x.shape[1];
   const C = c.nEmbd;
   const hs = headSize(c);
   const width = c.nKvHead * hs;
   const rowShape = [c.nKvHead, hs] as const;
   if (T === 1) {
-    const qkv = linear(xhat, L.qkvW, L.qkvB); // [1, 1, C + 2·width]: q, then the new key and value rows
+    const qkv = linear(x, L.qkvW, L.qkvB, { norm: true }); // [1, 1, C + 2·width]: q, then the new key and value rows
     const kv = claimRows(prev, 1, capacity, rowShape);
     const at = kv.length - 1;
     writePositionMajor(kv.slab.k, at, qkv, C, 1);
     writePositionMajor(kv.slab.v, at, qkv, C + width, 1);
-    const yh = slabAttention(qkv, kv.slab.k, kv.slab.v, kv.length, hs, c.nHead / c.nKvHead);
-    return { y: tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, kv };
+    return { y: slabAttention(qkv, kv.slab.k, kv.slab.v, kv.length, hs, c.nHead / c.nKvHead), kv };
   }
+  const xhat = normalize(x);
   const [q2, k2, v2] = L.qkvParts.map((p) => linear(xhat, p.w, p.b)); // [1, T, C], [1, T, width] ×2
   const kv = claimRows(null, T, capacity, rowShape);
   writePositionMajor(kv.slab.k, 0, k2, 0, T);
@@ -241,6 +273,5 @@ function slabAttentionLayer(fm: FastModel, xhat: tf.Tensor3D, L: FastLayer, prev
   if (!lastOnly) return { y: causalAttention(q2 as tf.Tensor3D, k2 as tf.Tensor3D, v2 as tf.Tensor3D, hs), kv };
   // Only the last position's output is wanted: one query row over the whole slab.
   const qLast = tf.slice(q2, [0, T - 1, 0], [1, 1, C]) as tf.Tensor3D;
-  const yh = slabAttention(qLast, kv.slab.k, kv.slab.v, T, hs, c.nHead / c.nKvHead);
-  return { y: tf.reshape(yh, [1, 1, C]) as tf.Tensor3D, kv };
+  return { y: slabAttention(qLast, kv.slab.k, kv.slab.v, T, hs, c.nHead / c.nKvHead), kv };
 }

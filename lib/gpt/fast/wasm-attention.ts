@@ -12,7 +12,8 @@ import type { WasmHeapBackend } from './wasm-kernels';
  * DECODE_APPEND, a cached decode step's attention and cache append as one kernel:
  * qkv [1, 1, nkv·g·hs + 2·nkv·hs] (the fused c_attn product's one row: q × 1/√hs already, then the new
  * key and value, each already [nkv, 1, hs] in memory), pastK/pastV [nkv, Tp, hs] →
- * [y [nkv, g, hs], K′ = pastK ++ new key, V′ = pastV ++ new value] ([nkv, Tp + 1, hs] each).
+ * [y [1, 1, nkv·g·hs], K′ = pastK ++ new key, V′ = pastV ++ new value] ([nkv, Tp + 1, hs] each); y is
+ * the heads' outputs [nkv, g, hs] in memory, shaped as the row the output projection takes.
  * Op by op this is a Split and two Concats (tfjs-wasm copies each in JavaScript), q·Kᵀ and p·V through
  * tfjs-wasm's batched BatchMatMul (a scalar C++ loop: ~2.3 ns per multiply-add, measured) and a
  * softmax. Here each cached row is read from memory once: copied into the new cache, then dotted with
@@ -24,7 +25,8 @@ import type { WasmHeapBackend } from './wasm-kernels';
  * SLAB_ATTENTION, a cached decode step over a static cache (kvcache-static.ts), whose new row is
  * written in place, so nothing is copied at all: see slabKernel.
  *
- * ROW_LINEAR, one row through a linear layer (every matMul of a decode step): see rowLinearKernel.
+ * ROW_LINEAR, one row through a linear layer (every matMul of a decode step, the MLP's with its GELU):
+ * see rowLinearKernel.
  */
 export const DECODE_APPEND = 'KVLabDecodeAppend';
 export const CAUSAL_ATTENTION = 'KVLabCausalAttention';
@@ -52,6 +54,8 @@ export interface AttentionExports {
   slab_weighted(probs: number, slab: number, y: number, n: number, rowStride: number, nkv: number, g: number, hs: number): void;
   softmax_causal(scores: number, T: number): void;
   gemv(x: number, w: number, bias: number, residual: number, y: number, K: number, N: number): void;
+  gelu(at: number, n: number): void;
+  normalize_row(x: number, out: number, K: number, eps: number): void;
   read_sum(at: number, bytes: number): number;
 }
 
@@ -119,7 +123,7 @@ function decodeAppendKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const g = qkv.shape[2] / (nkv * hs) - 2;
   const Tk = Tp + 1;
   const { b, ex, at } = moduleFor(backend, 'decode-append');
-  const y = b.makeOutput([nkv, g, hs], 'float32');
+  const y = b.makeOutput([1, 1, nkv * g * hs], 'float32');
   const k = b.makeOutput([nkv, Tk, hs], 'float32');
   const v = b.makeOutput([nkv, Tk, hs], 'float32');
   const scores = b.makeOutput([nkv * g * Tk], 'float32');
@@ -162,7 +166,8 @@ function causalKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 /**
  * A static cache's decode step (kvcache-static.ts): one query row — q [1, 1, nkv·g·hs] (× 1/√hs),
  * or the fused qkv row that starts with it — attends over rows 0…length−1 of position-major slabs
- * [capacity, nkv·hs], whose newest row the caller has already written in place → y [nkv, g, hs].
+ * [capacity, nkv·hs], whose newest row the caller has already written in place → y [1, 1, nkv·g·hs]
+ * (the heads' outputs [nkv, g, hs] in memory).
  * Nothing is copied: the slabs are read once, front to back.
  */
 function slabKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
@@ -171,7 +176,7 @@ function slabKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const nkv = slabK.shape[1] / hs;
   const width = nkv * hs;
   const { b, ex, at } = moduleFor(backend, 'slab attention');
-  const y = b.makeOutput([nkv, g, hs], 'float32');
+  const y = b.makeOutput([1, 1, nkv * g * hs], 'float32');
   const scores = b.makeOutput([nkv * g * n], 'float32');
   ex.slab_scores(at(q), at(slabK), at(scores), n, width * 4, nkv, g, hs);
   ex.softmax_rows(at(scores), nkv * g, n);
@@ -186,15 +191,35 @@ function slabKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
  * arithmetic. tfjs-wasm's XNNPACK matMul reads the ~11M model's 25 matrices (44 MB) in ~3.9 ms; the
  * module's gemv, one pass down each matrix four rows at a time, in 1.8–2.6 ms (measured here, with
  * the weights in the last-level cache; from DRAM both wait on memory alike). With a `residual`
- * [1, 1, N] it returns residual + x·w + bias, the residual stream's sum without an Add of its own.
+ * [1, 1, N] it returns residual + x·w + bias, the residual stream's sum without an Add of its own;
+ * with attr `gelu`, GELU(x·w + bias), the MLP's first layer and its activation; with attr `eps`, x is
+ * LayerNorm-normalised first (x̂ = (x − mean) / √(var + eps), into a scratch row), so the LayerNorm
+ * before each of a block's linear layers (and the head) is no kernel of its own either.
  */
-function rowLinearKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+function rowLinearKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, w, bias, residual } = inputs as Record<'x' | 'w' | 'bias', tf.TensorInfo> & { residual?: tf.TensorInfo };
+  const { gelu, eps } = (attrs ?? {}) as { gelu?: boolean; eps?: number };
   const [, K, N] = w.shape;
   const { b, ex, at } = moduleFor(backend, 'row linear');
   const y = b.makeOutput([1, 1, N], 'float32');
-  ex.gemv(at(x), at(w), at(bias), residual ? at(residual) : 0, at(y), K, N);
+  const xhat = eps === undefined ? null : b.makeOutput([K], 'float32');
+  if (xhat) ex.normalize_row(at(x), at(xhat), K, eps!);
+  ex.gemv(at(xhat ?? x), at(w), at(bias), residual ? at(residual) : 0, at(y), K, N);
+  if (gelu) ex.gelu(at(y), N);
+  if (xhat) b.disposeData(xhat.dataId, true);
   return y;
+}
+
+/**
+ * GELU over `out` in place with the module's SIMD form (attention.wat's gelu), for wasm-kernels.ts's
+ * GELU kernel; false where the module cannot run, and that kernel's JavaScript loop does it instead.
+ * Math.exp per element took ~27 µs for one 512-wide row (measured), a quarter of a `austen` step's MLP.
+ */
+export function geluInPlace(backend: unknown, out: tf.TensorInfo): boolean {
+  const ex = exportsFor(backend as WasmBackendLike);
+  if (!ex) return false;
+  ex.gelu((backend as WasmBackendLike).typedArrayFromHeap(out).byteOffset, tf.util.sizeFromShape(out.shape));
+  return true;
 }
 
 let registered = false;
@@ -227,14 +252,27 @@ export function rowLinearReady(outWidth: number): boolean {
   return outWidth > 0 && outWidth % 4 === 0 && wasmModuleReady();
 }
 
-/** x [1, 1, K] · w [1, K, N] + bias [N] (+ residual [1, 1, N]) → [1, 1, N]. Call rowLinearReady first. */
-export function rowLinear(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor1D, residual?: tf.Tensor3D): tf.Tensor3D {
-  if (residual && (residual.shape.length !== 3 || residual.shape[2] !== w.shape[2] || residual.size !== w.shape[2]))
-    throw new RangeError(`a row linear's residual must be [1, 1, ${w.shape[2]}], not [${residual.shape.join(', ')}]`);
-  return tf.engine().runKernel(ROW_LINEAR, residual ? { x, w, bias, residual } : { x, w, bias }, {}) as tf.Tensor3D;
+/** What a row linear does around its product: normalise x first, add a residual or apply GELU after. */
+export interface RowLinearOptions {
+  /** LayerNorm's ε: x is normalised, (x − mean) / √(var + ε), before the product. */
+  normalizeEps?: number;
+  /** [1, 1, N] added to the product: residual + x·w + bias. */
+  residual?: tf.Tensor3D;
+  /** GELU(x·w + bias). Not with a residual. */
+  gelu?: boolean;
 }
 
-/** One cached step's attention and append: [y [nkv, g, hs], K′, V′ [nkv, Tp + 1, hs]]. Call wasmAttentionReady first. */
+/** x [1, 1, K] · w [1, K, N] + bias [N] → [1, 1, N], with what `opts` adds. Call rowLinearReady first. */
+export function rowLinear(x: tf.Tensor3D, w: tf.Tensor3D, bias: tf.Tensor1D, opts: RowLinearOptions = {}): tf.Tensor3D {
+  const { residual, gelu = false, normalizeEps } = opts;
+  if (residual && (residual.shape.length !== 3 || residual.shape[2] !== w.shape[2] || residual.size !== w.shape[2]))
+    throw new RangeError(`a row linear's residual must be [1, 1, ${w.shape[2]}], not [${residual.shape.join(', ')}]`);
+  if (residual && gelu) throw new RangeError('a row linear adds a residual or applies GELU, not both');
+  const attrs = { ...(gelu ? { gelu } : {}), ...(normalizeEps === undefined ? {} : { eps: normalizeEps }) } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(ROW_LINEAR, residual ? { x, w, bias, residual } : { x, w, bias }, attrs) as tf.Tensor3D;
+}
+
+/** One cached step's attention and append: [y [1, 1, nkv·g·hs], K′, V′ [nkv, Tp + 1, hs]]. Call wasmAttentionReady first. */
 export function decodeAppend(qkv: tf.Tensor3D, pastK: tf.Tensor3D, pastV: tf.Tensor3D): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
   return tf.engine().runKernel(DECODE_APPEND, { qkv, pastK, pastV }, {}) as unknown as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
 }
@@ -246,7 +284,7 @@ export function causalAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, 
 
 /**
  * A static cache's decode attention of one query row (q, or the fused qkv row that starts with it) over
- * slab rows 0…length−1: y [nkv, g, hs]. Call wasmAttentionReady first.
+ * slab rows 0…length−1: y [1, 1, nkv·g·hs]. Call wasmAttentionReady first.
  */
 export function slabAttention(
   q: tf.Tensor3D,
