@@ -104,6 +104,7 @@ interface LinearOptions {
  */
 function linear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D, opts: LinearOptions = {}): tf.Tensor3D {
   const { norm = false, residual, gelu: activate = false } = opts;
+  if (residual && activate) throw new RangeError('a linear layer adds a residual or applies GELU, not both');
   if (x.shape[1] === 1 && rowLinearReady(w.shape[2]))
     return rowLinear(x, w, b, { residual, gelu: activate, normalizeEps: norm ? LAYER_NORM_EPS : undefined });
   const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
