@@ -10,7 +10,7 @@ import { registerWasmKernels } from '../../lib/gpt/fast/wasm-kernels';
 import { LAYER_NORM } from '../../lib/gpt/fast/webgpu-layernorm';
 import { disposeCache, emptyCache } from '../../lib/gpt/kvcache';
 import { disposeWeights } from '../../lib/gpt/params';
-import { causalAttention, decodeAppend, rowLinear, rowLinearReady, wasmAttentionReady } from '../../lib/gpt/fast/wasm-attention';
+import { causalAttention, decodeAppend, rowLinear, rowLinearReady, slabAttention, wasmAttentionReady } from '../../lib/gpt/fast/wasm-attention';
 import { createRng } from '../../lib/gpt/random';
 import { assemble } from '../../scripts/build-wasm';
 import { maxAbsDiff, tinyModel } from './gpt-helpers';
@@ -73,6 +73,47 @@ describe('wasm attention kernels: decode-append and causal', () => {
       expect(tf.memory().numTensors).toBe(tensors + 3);
       expect(tf.engine().backend.numDataIds()).toBe(dataIds + 3);
       tf.dispose([...got, ...want, qkv, pastK, pastV]);
+    });
+  }
+
+  // [nkv, g, hs, n, capacity]: every n mod 4 (rows four at a time, then the rest), grouped and not.
+  for (const [nkv, g, hs, n, cap] of <[number, number, number, number, number][]>[
+    [4, 1, 32, 3, 8],
+    [2, 2, 8, 41, 64],
+    [1, 4, 32, 102, 128],
+    [6, 1, 64, 1003, 1024],
+  ]) {
+    it(`slab (static cache) attention: nkv ${nkv}, g ${g}, hs ${hs}, ${n} of ${cap} rows, as q·Kᵀ, softmax, ·V`, async () => {
+      const q = random([1, 1, nkv * g * hs], 3);
+      const K = random([nkv, n, hs]);
+      const V = random([nkv, n, hs]);
+      // Position-major slabs [capacity, nkv·hs], rows past n left as noise the kernel must not read.
+      const slab = (t: tf.Tensor3D) =>
+        tf.tidy(() => tf.concat([tf.reshape(tf.transpose(t, [1, 0, 2]), [n, nkv * hs]), tf.fill([cap - n, nkv * hs], 1e6)]) as tf.Tensor2D);
+      const [slabK, slabV] = [slab(K), slab(V)];
+      // In float64: query row (h, r) over head h's keys and values.
+      const [qs, ks, vs] = [await q.data(), await K.data(), await V.data()];
+      const want = new Float64Array(nkv * g * hs);
+      for (let h = 0; h < nkv; h++)
+        for (let r = 0; r < g; r++) {
+          const qo = (h * g + r) * hs;
+          const sc = Array.from({ length: n }, (_, t) => {
+            let d = 0;
+            for (let j = 0; j < hs; j++) d += qs[qo + j] * ks[(h * n + t) * hs + j];
+            return d;
+          });
+          const m = Math.max(...sc);
+          const e = sc.map((x) => Math.exp(x - m));
+          const sum = e.reduce((a, b) => a + b, 0);
+          for (let t = 0; t < n; t++) for (let j = 0; j < hs; j++) want[qo + j] += (e[t] / sum) * vs[(h * n + t) * hs + j];
+        }
+      const before = tf.memory().numTensors;
+      const got = slabAttention(q, slabK, slabV, n, hs, g);
+      expect(got.shape).toEqual([1, 1, nkv * g * hs]);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      const ys = await got.data();
+      expect(Math.max(...Array.from(want, (w, i) => Math.abs(w - ys[i])))).toBeLessThan(2e-5);
+      tf.dispose([q, K, V, slabK, slabV, got]);
     });
   }
 

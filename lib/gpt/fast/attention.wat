@@ -38,45 +38,19 @@
       (local.get $rowBytes))
     (local.get $dst))
 
-  ;; outK = pastK ++ newK (per head), and scores[h, r, t] = q[h, r] · outK[h, t].
+  ;; outK = pastK ++ newK (per head), and scores[h, r, t] = q[h, r] · outK[h, t]: each head's block is
+  ;; copied, then dotted while it is still in L2.
   (func (export "append_scores")
     (param $q i32) (param $pastK i32) (param $newK i32) (param $outK i32) (param $scores i32)
     (param $nkv i32) (param $g i32) (param $hs i32) (param $Tp i32)
-    (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $block i32) (local $end i32)
-    (local $row i32) (local $qr i32) (local $out i32) (local $a v128) (local $b v128)
+    (local $h i32) (local $rowBytes i32)
     (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
-    (local.set $out (local.get $scores))
     (loop $heads
-      (local.set $block (call $append (local.get $pastK) (local.get $newK) (local.get $outK) (local.get $h) (local.get $Tp) (local.get $rowBytes)))
-      (local.set $end (i32.add (local.get $block) (i32.mul (i32.add (local.get $Tp) (i32.const 1)) (local.get $rowBytes))))
-      (local.set $r (i32.const 0))
-      (loop $queries
-        (local.set $qr (i32.add (local.get $q)
-          (i32.mul (i32.add (i32.mul (local.get $h) (local.get $g)) (local.get $r)) (local.get $rowBytes))))
-        (local.set $row (local.get $block))
-        (loop $rows
-          (local.set $a (v128.const f32x4 0 0 0 0))
-          (local.set $b (v128.const f32x4 0 0 0 0))
-          (local.set $j (i32.const 0))
-          (loop $dims
-            (local.set $a (f32x4.add (local.get $a)
-              (f32x4.mul (v128.load (i32.add (local.get $qr) (local.get $j)))
-                         (v128.load (i32.add (local.get $row) (local.get $j))))))
-            (local.set $b (f32x4.add (local.get $b)
-              (f32x4.mul (v128.load offset=16 (i32.add (local.get $qr) (local.get $j)))
-                         (v128.load offset=16 (i32.add (local.get $row) (local.get $j))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 32)))
-            (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
-          (local.set $a (f32x4.add (local.get $a) (local.get $b)))
-          (f32.store (local.get $out)
-            (f32.add
-              (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
-              (f32.add (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a)))))
-          (local.set $out (i32.add (local.get $out) (i32.const 4)))
-          (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
-          (br_if $rows (i32.lt_u (local.get $row) (local.get $end))))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
+      (call $scores
+        (i32.add (local.get $q) (i32.mul (i32.mul (local.get $h) (local.get $g)) (local.get $rowBytes)))
+        (call $append (local.get $pastK) (local.get $newK) (local.get $outK) (local.get $h) (local.get $Tp) (local.get $rowBytes))
+        (i32.add (local.get $scores) (i32.shl (i32.mul (i32.mul (local.get $h) (local.get $g)) (i32.add (local.get $Tp) (i32.const 1))) (i32.const 2)))
+        (i32.add (local.get $Tp) (i32.const 1)) (local.get $rowBytes) (i32.const 0) (i32.const 1) (local.get $g) (local.get $hs))
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv)))))
 
@@ -84,60 +58,203 @@
   (func (export "append_weighted")
     (param $probs i32) (param $pastV i32) (param $newV i32) (param $outV i32) (param $y i32)
     (param $nkv i32) (param $g i32) (param $hs i32) (param $Tp i32)
-    (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $block i32) (local $end i32)
-    (local $row i32) (local $yr i32) (local $p i32) (local $w v128) (local $at i32)
+    (local $h i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
+    (loop $heads
+      (call $weighted
+        (i32.add (local.get $probs) (i32.shl (i32.mul (i32.mul (local.get $h) (local.get $g)) (i32.add (local.get $Tp) (i32.const 1))) (i32.const 2)))
+        (call $append (local.get $pastV) (local.get $newV) (local.get $outV) (local.get $h) (local.get $Tp) (local.get $rowBytes))
+        (i32.add (local.get $y) (i32.mul (i32.mul (local.get $h) (local.get $g)) (local.get $rowBytes)))
+        (i32.add (local.get $Tp) (i32.const 1)) (local.get $rowBytes) (i32.const 0) (i32.const 1) (local.get $g) (local.get $hs))
+      (local.set $h (i32.add (local.get $h) (i32.const 1)))
+      (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv)))))
+
+  ;; [a0, a1, a2, a3] → [Σa0, Σa1, Σa2, Σa3], each lane sum as (x0 + x2) + (x1 + x3).
+  (func $hsum4 (param $a0 v128) (param $a1 v128) (param $a2 v128) (param $a3 v128) (result v128)
+    (local $s01 v128) (local $s23 v128)
+    (local.set $s01 (f32x4.add
+      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1))
+      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
+    (local.set $s23 (f32x4.add
+      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3))
+      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
+    (f32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $s01) (local.get $s23))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s01) (local.get $s23))))
+
+  ;; scores[h, r, s] = q[h, r] · keys[h, s] for s < n, h < nkv, r < g: key row s of head h at
+  ;; $keys + s·$rowStride + h·$headStride (the full cache's head-major blocks, or a slab's position-major
+  ;; rows), q and scores packed. Four rows at a time, so four dot products run side by side and their
+  ;; sums leave as one store; the last n mod 4 rows one at a time, summed in the same order.
+  (func $scores
+    (param $q i32) (param $keys i32) (param $out i32) (param $n i32) (param $rowStride i32) (param $headStride i32)
+    (param $nkv i32) (param $g i32) (param $hs i32)
+    (local $s i32) (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $qr i32) (local $o i32)
+    (local $k0 i32) (local $k1 i32) (local $k2 i32) (local $k3 i32)
+    (local $qv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
+    (block $quadsDone (loop $quads
+      (br_if $quadsDone (i32.gt_u (i32.add (local.get $s) (i32.const 4)) (local.get $n)))
+      (local.set $h (i32.const 0))
+      (loop $heads
+        (local.set $k0 (i32.add (i32.add (local.get $keys) (i32.mul (local.get $s) (local.get $rowStride)))
+          (i32.mul (local.get $h) (local.get $headStride))))
+        (local.set $k1 (i32.add (local.get $k0) (local.get $rowStride)))
+        (local.set $k2 (i32.add (local.get $k1) (local.get $rowStride)))
+        (local.set $k3 (i32.add (local.get $k2) (local.get $rowStride)))
+        (local.set $qr (i32.add (local.get $q) (i32.mul (i32.mul (local.get $h) (local.get $g)) (local.get $rowBytes))))
+        (local.set $o (i32.add (local.get $out)
+          (i32.shl (i32.add (i32.mul (i32.mul (local.get $h) (local.get $g)) (local.get $n)) (local.get $s)) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (loop $queries
+          (local.set $a0 (v128.const f32x4 0 0 0 0))
+          (local.set $a1 (v128.const f32x4 0 0 0 0))
+          (local.set $a2 (v128.const f32x4 0 0 0 0))
+          (local.set $a3 (v128.const f32x4 0 0 0 0))
+          (local.set $j (i32.const 0))
+          (loop $dims
+            (local.set $qv (v128.load (i32.add (local.get $qr) (local.get $j))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k0) (local.get $j))))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k1) (local.get $j))))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k2) (local.get $j))))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k3) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
+          (v128.store (local.get $o) (call $hsum4 (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3)))
+          (local.set $qr (i32.add (local.get $qr) (local.get $rowBytes)))
+          (local.set $o (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv))))
+      (local.set $s (i32.add (local.get $s) (i32.const 4)))
+      (br $quads)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $s) (local.get $n)))
+      (local.set $h (i32.const 0))
+      (loop $heads1
+        (local.set $k0 (i32.add (i32.add (local.get $keys) (i32.mul (local.get $s) (local.get $rowStride)))
+          (i32.mul (local.get $h) (local.get $headStride))))
+        (local.set $qr (i32.add (local.get $q) (i32.mul (i32.mul (local.get $h) (local.get $g)) (local.get $rowBytes))))
+        (local.set $o (i32.add (local.get $out)
+          (i32.shl (i32.add (i32.mul (i32.mul (local.get $h) (local.get $g)) (local.get $n)) (local.get $s)) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (loop $queries1
+          (local.set $a0 (v128.const f32x4 0 0 0 0))
+          (local.set $j (i32.const 0))
+          (loop $dims1
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.mul (v128.load (i32.add (local.get $qr) (local.get $j))) (v128.load (i32.add (local.get $k0) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br_if $dims1 (i32.lt_u (local.get $j) (local.get $rowBytes))))
+          (f32.store (local.get $o) (f32x4.extract_lane 0
+            (call $hsum4 (local.get $a0) (v128.const f32x4 0 0 0 0) (v128.const f32x4 0 0 0 0) (v128.const f32x4 0 0 0 0))))
+          (local.set $qr (i32.add (local.get $qr) (local.get $rowBytes)))
+          (local.set $o (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $queries1 (i32.lt_u (local.get $r) (local.get $g))))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br_if $heads1 (i32.lt_u (local.get $h) (local.get $nkv))))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br $rows))))
+
+  ;; y[h, r] = Σ_{s<n} probs[h, r, s] · values[h, s], value rows laid out as $scores's keys, y packed
+  ;; [nkv, g, hs] (zeroed here first). Four rows at a time, as gemv does: each y chunk is loaded and
+  ;; stored once per four rows.
+  (func $weighted
+    (param $probs i32) (param $values i32) (param $y i32) (param $n i32) (param $rowStride i32) (param $headStride i32)
+    (param $nkv i32) (param $g i32) (param $hs i32)
+    (local $s i32) (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $yr i32) (local $p i32) (local $at i32)
+    (local $v0 i32) (local $v1 i32) (local $v2 i32) (local $v3 i32)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
     (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
     (memory.fill (local.get $y) (i32.const 0) (i32.mul (i32.mul (local.get $nkv) (local.get $g)) (local.get $rowBytes)))
-    (local.set $p (local.get $probs))
-    (loop $heads
-      (local.set $block (call $append (local.get $pastV) (local.get $newV) (local.get $outV) (local.get $h) (local.get $Tp) (local.get $rowBytes)))
-      (local.set $end (i32.add (local.get $block) (i32.mul (i32.add (local.get $Tp) (i32.const 1)) (local.get $rowBytes))))
-      (local.set $r (i32.const 0))
-      (loop $queries
-        (local.set $yr (i32.add (local.get $y)
-          (i32.mul (i32.add (i32.mul (local.get $h) (local.get $g)) (local.get $r)) (local.get $rowBytes))))
-        (local.set $row (local.get $block))
-        (loop $rows
-          (local.set $w (f32x4.splat (f32.load (local.get $p))))
+    (block $quadsDone (loop $quads
+      (br_if $quadsDone (i32.gt_u (i32.add (local.get $s) (i32.const 4)) (local.get $n)))
+      (local.set $h (i32.const 0))
+      (loop $heads
+        (local.set $v0 (i32.add (i32.add (local.get $values) (i32.mul (local.get $s) (local.get $rowStride)))
+          (i32.mul (local.get $h) (local.get $headStride))))
+        (local.set $v1 (i32.add (local.get $v0) (local.get $rowStride)))
+        (local.set $v2 (i32.add (local.get $v1) (local.get $rowStride)))
+        (local.set $v3 (i32.add (local.get $v2) (local.get $rowStride)))
+        (local.set $r (i32.const 0))
+        (loop $queries
+          (local.set $p (i32.add (local.get $probs)
+            (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $h) (local.get $g)) (local.get $r)) (local.get $n)) (local.get $s)) (i32.const 2))))
+          (local.set $w0 (v128.load32_splat (local.get $p)))
+          (local.set $w1 (v128.load32_splat offset=4 (local.get $p)))
+          (local.set $w2 (v128.load32_splat offset=8 (local.get $p)))
+          (local.set $w3 (v128.load32_splat offset=12 (local.get $p)))
+          (local.set $yr (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $h) (local.get $g)) (local.get $r)) (local.get $rowBytes))))
           (local.set $j (i32.const 0))
           (loop $dims
             (local.set $at (i32.add (local.get $yr) (local.get $j)))
-            (v128.store (local.get $at)
-              (f32x4.add (v128.load (local.get $at))
-                         (f32x4.mul (local.get $w) (v128.load (i32.add (local.get $row) (local.get $j))))))
-            (v128.store offset=16 (local.get $at)
-              (f32x4.add (v128.load offset=16 (local.get $at))
-                         (f32x4.mul (local.get $w) (v128.load offset=16 (i32.add (local.get $row) (local.get $j))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 32)))
+            (v128.store (local.get $at) (f32x4.add (v128.load (local.get $at))
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $w0) (v128.load (i32.add (local.get $v0) (local.get $j))))
+                           (f32x4.mul (local.get $w1) (v128.load (i32.add (local.get $v1) (local.get $j)))))
+                (f32x4.add (f32x4.mul (local.get $w2) (v128.load (i32.add (local.get $v2) (local.get $j))))
+                           (f32x4.mul (local.get $w3) (v128.load (i32.add (local.get $v3) (local.get $j))))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
             (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
-          (local.set $p (i32.add (local.get $p) (i32.const 4)))
-          (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
-          (br_if $rows (i32.lt_u (local.get $row) (local.get $end))))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
-      (local.set $h (i32.add (local.get $h) (i32.const 1)))
-      (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv)))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv))))
+      (local.set $s (i32.add (local.get $s) (i32.const 4)))
+      (br $quads)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $s) (local.get $n)))
+      (local.set $h (i32.const 0))
+      (loop $heads1
+        (local.set $v0 (i32.add (i32.add (local.get $values) (i32.mul (local.get $s) (local.get $rowStride)))
+          (i32.mul (local.get $h) (local.get $headStride))))
+        (local.set $r (i32.const 0))
+        (loop $queries1
+          (local.set $w0 (v128.load32_splat (i32.add (local.get $probs)
+            (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $h) (local.get $g)) (local.get $r)) (local.get $n)) (local.get $s)) (i32.const 2)))))
+          (local.set $yr (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $h) (local.get $g)) (local.get $r)) (local.get $rowBytes))))
+          (local.set $j (i32.const 0))
+          (loop $dims1
+            (local.set $at (i32.add (local.get $yr) (local.get $j)))
+            (v128.store (local.get $at) (f32x4.add (v128.load (local.get $at))
+              (f32x4.mul (local.get $w0) (v128.load (i32.add (local.get $v0) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br_if $dims1 (i32.lt_u (local.get $j) (local.get $rowBytes))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $queries1 (i32.lt_u (local.get $r) (local.get $g))))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br_if $heads1 (i32.lt_u (local.get $h) (local.get $nkv))))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br $rows))))
 ;; e^x in each lane, for x ≤ 0 (a softmax's x − max): Cephes' expf. x = n·ln 2 + r with |r| ≤ ½ ln 2
 ;; (ln 2 split in two so n·ln 2 is exact), e^r from a degree-6 polynomial (relative error ~1e-7, a
 ;; float32's rounding), 2^n put straight into the exponent bits. Below −87.3 the result (< 2⁻¹²⁶,
 ;; beside a softmax's largest term of 1) is taken at the clamp: float32's smallest normal.
+;; n = round(x·log₂e) comes from adding 1.5·2²³, which leaves n, rounded to nearest even, in the low
+;; mantissa bits: shifted up 23 they are n's exponent field, with no float-to-int conversion (wasm's
+;; saturating one costs several x86 instructions). pmax, not max, for the clamp: one instruction, and
+;; a NaN x still comes through.
   (func $exp4 (param $x v128) (result v128)
-    (local $n v128) (local $r v128) (local $p v128)
-    (local.set $x (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33654))))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
-    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
-    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
-    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local $t v128) (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.pmax (local.get $x) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)))
+    (local.set $t (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+      (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $n (f32x4.sub (local.get $t) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (f32x4.add (f32x4.mul (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $r))
+      (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
     ;; p·r² + r + 1
     (local.set $p (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
-      (f32x4.splat (f32.const 1))))
+      (v128.const f32x4 1 1 1 1)))
     (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+      (i32x4.add (i32x4.shl (local.get $t) (i32.const 23)) (v128.const i32x4 0x3f800000 0x3f800000 0x3f800000 0x3f800000))))
 
   ;; softmax over the n floats at $at, in place: max, then e^(x − max) and their sum, then × 1/sum.
   ;; Four lanes at a time; a row's last n mod 4 floats one lane at a time.
@@ -151,7 +268,7 @@
     (local.set $p (local.get $at))
     (block $done (loop $vec
       (br_if $done (i32.ge_u (local.get $p) (local.get $vend)))
-      (local.set $m (f32x4.max (local.get $m) (v128.load (local.get $p))))
+      (local.set $m (f32x4.pmax (local.get $m) (v128.load (local.get $p))))
       (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (br $vec)))
     (local.set $max (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
@@ -279,90 +396,19 @@
       (br_if $queries (i32.lt_u (local.get $t) (local.get $T)))))
 ;; A static cache's decode step (kvcache-static.ts): keys and values in position-major slabs, row s
 ;; holding every head's hs floats ($rowStride bytes apart), the newest row already written in place,
-;; so nothing is copied: each head walks its hs-float column down rows 0…n−1.
+;; so nothing is copied: $scores and $weighted walk rows 0…n−1, each head's hs floats at an offset.
 ;;   q [nkv, g, hs] (× 1/√hs), slab rows 0…n−1, scores [nkv, g, n], y [nkv, g, hs].
-
-  ;; scores[h, r, s] = q[h, r] · keys[s, h], row by row: each row streams in once, for all its heads.
   (func (export "slab_scores")
     (param $q i32) (param $slab i32) (param $scores i32) (param $n i32) (param $rowStride i32)
     (param $nkv i32) (param $g i32) (param $hs i32)
-    (local $s i32) (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $row i32) (local $seg i32)
-    (local $qr i32) (local $out i32) (local $a v128) (local $b v128)
-    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
-    (loop $rows
-      (local.set $row (i32.add (local.get $slab) (i32.mul (local.get $s) (local.get $rowStride))))
-      (local.set $qr (local.get $q))
-      (local.set $out (i32.add (local.get $scores) (i32.shl (local.get $s) (i32.const 2))))
-      (local.set $h (i32.const 0))
-      (loop $heads
-        (local.set $seg (i32.add (local.get $row) (i32.mul (local.get $h) (local.get $rowBytes))))
-        (local.set $r (i32.const 0))
-        (loop $queries
-          (local.set $a (v128.const f32x4 0 0 0 0))
-          (local.set $b (v128.const f32x4 0 0 0 0))
-          (local.set $j (i32.const 0))
-          (loop $dims
-            (local.set $a (f32x4.add (local.get $a)
-              (f32x4.mul (v128.load (i32.add (local.get $qr) (local.get $j)))
-                         (v128.load (i32.add (local.get $seg) (local.get $j))))))
-            (local.set $b (f32x4.add (local.get $b)
-              (f32x4.mul (v128.load offset=16 (i32.add (local.get $qr) (local.get $j)))
-                         (v128.load offset=16 (i32.add (local.get $seg) (local.get $j))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 32)))
-            (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
-          (local.set $a (f32x4.add (local.get $a) (local.get $b)))
-          (f32.store (local.get $out)
-            (f32.add
-              (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
-              (f32.add (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a)))))
-          ;; the next query row, and its scores' row [n]
-          (local.set $qr (i32.add (local.get $qr) (local.get $rowBytes)))
-          (local.set $out (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
-        (local.set $h (i32.add (local.get $h) (i32.const 1)))
-        (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv))))
-      (local.set $s (i32.add (local.get $s) (i32.const 1)))
-      (br_if $rows (i32.lt_u (local.get $s) (local.get $n)))))
+    (call $scores (local.get $q) (local.get $slab) (local.get $scores) (local.get $n) (local.get $rowStride)
+      (i32.shl (local.get $hs) (i32.const 2)) (local.get $nkv) (local.get $g) (local.get $hs)))
 
-  ;; y[h, r] = Σ_s probs[h, r, s] · values[s, h], row by row.
   (func (export "slab_weighted")
     (param $probs i32) (param $slab i32) (param $y i32) (param $n i32) (param $rowStride i32)
     (param $nkv i32) (param $g i32) (param $hs i32)
-    (local $s i32) (local $h i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $row i32) (local $seg i32)
-    (local $yr i32) (local $p i32) (local $w v128) (local $at i32)
-    (local.set $rowBytes (i32.shl (local.get $hs) (i32.const 2)))
-    (memory.fill (local.get $y) (i32.const 0) (i32.mul (i32.mul (local.get $nkv) (local.get $g)) (local.get $rowBytes)))
-    (loop $rows
-      (local.set $row (i32.add (local.get $slab) (i32.mul (local.get $s) (local.get $rowStride))))
-      (local.set $yr (local.get $y))
-      (local.set $p (i32.add (local.get $probs) (i32.shl (local.get $s) (i32.const 2))))
-      (local.set $h (i32.const 0))
-      (loop $heads
-        (local.set $seg (i32.add (local.get $row) (i32.mul (local.get $h) (local.get $rowBytes))))
-        (local.set $r (i32.const 0))
-        (loop $queries
-          (local.set $w (f32x4.splat (f32.load (local.get $p))))
-          (local.set $j (i32.const 0))
-          (loop $dims
-            (local.set $at (i32.add (local.get $yr) (local.get $j)))
-            (v128.store (local.get $at)
-              (f32x4.add (v128.load (local.get $at))
-                         (f32x4.mul (local.get $w) (v128.load (i32.add (local.get $seg) (local.get $j))))))
-            (v128.store offset=16 (local.get $at)
-              (f32x4.add (v128.load offset=16 (local.get $at))
-                         (f32x4.mul (local.get $w) (v128.load offset=16 (i32.add (local.get $seg) (local.get $j))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 32)))
-            (br_if $dims (i32.lt_u (local.get $j) (local.get $rowBytes))))
-          (local.set $yr (i32.add (local.get $yr) (local.get $rowBytes)))
-          (local.set $p (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br_if $queries (i32.lt_u (local.get $r) (local.get $g))))
-        (local.set $h (i32.add (local.get $h) (i32.const 1)))
-        (br_if $heads (i32.lt_u (local.get $h) (local.get $nkv))))
-      (local.set $s (i32.add (local.get $s) (i32.const 1)))
-      (br_if $rows (i32.lt_u (local.get $s) (local.get $n)))))
-
+    (call $weighted (local.get $probs) (local.get $slab) (local.get $y) (local.get $n) (local.get $rowStride)
+      (i32.shl (local.get $hs) (i32.const 2)) (local.get $nkv) (local.get $g) (local.get $hs)))
 ;; GPT-2's tanh GELU in its sigmoid form, x·σ(z) with z = k1·x + k3·x³ (k1 = 2·√(2/π), k3 = k1·0.044715),
 ;; in place over the n floats at $at: a decode step's MLP row right after its gemv, or a whole pass's.
 ;; σ from one e^(−|z|) (≤ 1, the range $exp4 serves): 1/(1 + e) where z ≥ 0, e/(1 + e) below. Past

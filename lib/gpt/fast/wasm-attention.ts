@@ -98,7 +98,9 @@ let compiled: WebAssembly.Module | undefined;
  */
 export function instantiateOver(memory: WebAssembly.Memory): AttentionExports | null {
   try {
-    // Synchronous on purpose: the module is under 3 KB, inside browsers' 4 KB limit for that.
+    // Synchronous on purpose: the module is ~4 KB, and the model runs in a worker. Chrome capped a
+    // main thread's synchronous compile at 4 KB until version 114 (8 MB since); where a browser still
+    // refuses it, this returns null and the op-by-op path runs.
     compiled ??= new WebAssembly.Module(Uint8Array.from(atob(ATTENTION_WASM), (c) => c.charCodeAt(0)));
     return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as AttentionExports;
   } catch {
