@@ -10,7 +10,14 @@ import { registerWasmKernels } from '../../lib/gpt/fast/wasm-kernels';
 import { LAYER_NORM } from '../../lib/gpt/fast/webgpu-layernorm';
 import { disposeCache, emptyCache } from '../../lib/gpt/kvcache';
 import { disposeWeights } from '../../lib/gpt/params';
-import { causalAttention, decodeAppend, rowLinear, rowLinearReady, slabAttention, wasmAttentionReady } from '../../lib/gpt/fast/wasm-attention';
+import {
+  causalAttention,
+  decodeAppend,
+  rowLinear,
+  rowLinearReady,
+  slabAttention,
+  wasmAttentionReady,
+} from '../../lib/gpt/fast/wasm-attention';
 import { createRng } from '../../lib/gpt/random';
 import { assemble } from '../../scripts/build-wasm';
 import { maxAbsDiff, tinyModel } from './gpt-helpers';
@@ -412,7 +419,9 @@ describe('wasm attention kernels: decode-append and causal', () => {
       // The kernel's scratch row is freed: one new tensor, one new buffer.
       expect(tf.memory().numTensors).toBe(before + 1);
       expect(tf.engine().backend.numDataIds()).toBe(dataIds + 1);
-      const want = tf.tidy(() => rowLinear(tf.engine().runKernel(LAYER_NORM, { x: shifted }, { eps: LAYER_NORM_EPS }) as tf.Tensor3D, w, b));
+      const want = tf.tidy(() =>
+        rowLinear(tf.engine().runKernel(LAYER_NORM, { x: shifted }, { eps: LAYER_NORM_EPS }) as tf.Tensor3D, w, b),
+      );
       expect(Array.from(await y.data())).toEqual(Array.from(await want.data()));
       // And against float64: x̂·w + b.
       const [xs, ws, bs, got] = [Array.from(await shifted.data()), await w.data(), await b.data(), await y.data()];

@@ -83,7 +83,8 @@ function embedKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap
   const wasm = backend as WasmHeapBackend;
   const [V, C] = wte.shape;
   const [B, T] = ids.shape;
-  if (pos0 < 0 || pos0 + T > wpe.shape[0]) throw new RangeError(`positions ${pos0}…${pos0 + T - 1} are past the ${wpe.shape[0]} the model embeds`);
+  if (pos0 < 0 || pos0 + T > wpe.shape[0])
+    throw new RangeError(`positions ${pos0}…${pos0 + T - 1} are past the ${wpe.shape[0]} the model embeds`);
   const check = wasm.typedArrayFromHeap(ids) as unknown as Int32Array;
   for (const id of check) if (!(id >= 0 && id < V)) throw new RangeError(`token id ${id} is not in the vocabulary [0, ${V - 1}]`);
   const out = wasm.makeOutput([B, T, C], 'float32');
