@@ -215,7 +215,7 @@ function rowLinearKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
 /**
  * GELU over `out` in place with the module's SIMD form (attention.wat's gelu), for wasm-kernels.ts's
  * GELU kernel; false where the module cannot run, and that kernel's JavaScript loop does it instead.
- * Math.exp per element took ~27 µs for one 512-wide row (measured), a quarter of a `austen` step's MLP.
+ * Math.exp per element took ~27 µs for one 512-wide row (measured), a quarter of an `austen` step's MLP.
  */
 export function geluInPlace(backend: unknown, out: tf.TensorInfo): boolean {
   const ex = exportsFor(backend as WasmBackendLike);

@@ -5,12 +5,13 @@ import { LAYER_NORM } from './webgpu-layernorm';
 /**
  * Three small kernels for the wasm backend, registered under the same names the fast path calls:
  * LayerNorm's normalisation (7 tfjs-wasm kernels op by op), GPT-2's GELU (6) and the input embedding,
- * token plus position (a Range, two GatherV2 and an Add: ~80 µs together, measured, where a
- * `austen` decode step takes ~0.7 ms; tfjs-wasm's GatherV2 checks each index in JavaScript and
- * copies rows there anyway). A decode step's rows
- * are 128–768 floats, so each op-by-op kernel's fixed dispatch cost (~5–10 µs) outweighs its
- * arithmetic; one pass over the row in JavaScript, reading and writing the wasm heap in place, does
- * the same work in about the time of one dispatch. tfjs-wasm's own Concat is written the same way.
+ * token plus position (a Range, two GatherV2 and an Add: ~43 µs together, measured, where an
+ * `austen` decode step took ~0.7 ms; this kernel takes ~5 µs; tfjs-wasm's GatherV2 checks each
+ * index in JavaScript and copies rows there anyway). A decode step's rows are 128–768 floats, so
+ * each op-by-op kernel's fixed dispatch cost (~5–10 µs) outweighs its arithmetic; one pass over the
+ * row in JavaScript, reading and writing the wasm heap in place, does the same work in about the
+ * time of one dispatch (GELU's exp runs in attention.wat's SIMD where that module runs). tfjs-wasm's
+ * own Concat is written the same way.
  * Sums are taken in float64 and rounded to float32 once, so results sit within float32 rounding of
  * the op-by-op form (the fast-path tests hold the logits to 1e-4).
  */
