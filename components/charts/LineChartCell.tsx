@@ -111,7 +111,8 @@ export function LineChartCell({
           />
           <YAxis
             scale={yScale}
-            domain={yDomain ?? (yScale === 'log' ? ['auto', 'auto'] : [0, 'auto'])}
+            // Log: a little room beyond the data at both ends, so the lowest line never lies on the axis.
+            domain={yDomain ?? (yScale === 'log' ? [(lo: number) => lo / 1.4, (hi: number) => hi * 1.4] : [0, 'auto'])}
             allowDataOverflow={false}
             tickFormatter={formatY}
             stroke="var(--muted)"
