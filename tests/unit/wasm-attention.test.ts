@@ -306,6 +306,26 @@ describe('wasm attention kernels: decode-append and causal', () => {
     }
   });
 
+  /** A row linear's inputs: x [1, 1, K] (× xScale), w [1, K, N] (× wScale/√K), bias [N]. */
+  function rowLinearInputs(K: number, N: number, xScale = 1, wScale = 1) {
+    const x = random([1, 1, K], xScale);
+    const w = random([1, K, N], wScale / Math.sqrt(K));
+    const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
+    return { x, w, b };
+  }
+
+  /** b + x·W in float64, for x [K] and row-major W [K, N]. */
+  function product64(xs: ArrayLike<number>, ws: ArrayLike<number>, bs: ArrayLike<number>, K: number, N: number): Float64Array {
+    return Float64Array.from({ length: N }, (_, n) => {
+      let u = bs[n];
+      for (let k = 0; k < K; k++) u += xs[k] * ws[k * N + n];
+      return u;
+    });
+  }
+
+  const worstDiff = (got: ArrayLike<number>, want: ArrayLike<number>) =>
+    Array.from(want).reduce((worst, w, i) => Math.max(worst, Math.abs(got[i] - w)), 0);
+
   // [K, N]: every tail of K (mod 4), the narrowest N, austen's and the timing models' shapes.
   for (const [K, N] of <[number, number][]>[
     [1, 4],
@@ -317,10 +337,8 @@ describe('wasm attention kernels: decode-append and causal', () => {
     [1536, 384],
   ]) {
     it(`row linear: x [1, 1, ${K}] · w [${K}, ${N}] + b as float64, nothing left behind`, async () => {
-      const x = random([1, 1, K]);
-      const w = random([1, K, N], 1 / Math.sqrt(K));
-      const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
-      const [xs, ws, bs] = [await x.data(), await w.data(), await b.data()];
+      const { x, w, b } = rowLinearInputs(K, N);
+      const want = product64(await x.data(), await w.data(), await b.data(), K, N);
       const before = tf.memory().numTensors;
       expect(rowLinearReady(N)).toBe(true);
       const y = rowLinear(x, w, b);
@@ -328,13 +346,7 @@ describe('wasm attention kernels: decode-append and causal', () => {
       const got = await y.data();
       y.dispose();
       expect(tf.memory().numTensors).toBe(before);
-      let worst = 0;
-      for (let n = 0; n < N; n++) {
-        let want = bs[n];
-        for (let k = 0; k < K; k++) want += xs[k] * ws[k * N + n];
-        worst = Math.max(worst, Math.abs(got[n] - want));
-      }
-      expect(worst).toBeLessThan(2e-5);
+      expect(worstDiff(got, want)).toBeLessThan(2e-5);
       tf.dispose([x, w, b]);
     });
   }
@@ -345,23 +357,16 @@ describe('wasm attention kernels: decode-append and causal', () => {
     [1536, 384],
   ]) {
     it(`row linear with a residual: r + x [1, 1, ${K}] · w [${K}, ${N}] + b as float64; a residual of the wrong shape is refused`, async () => {
-      const x = random([1, 1, K]);
-      const w = random([1, K, N], 1 / Math.sqrt(K));
-      const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
+      const { x, w, b } = rowLinearInputs(K, N);
       const r = random([1, 1, N]);
-      const [xs, ws, bs, rs] = [await x.data(), await w.data(), await b.data(), await r.data()];
+      const rs = await r.data();
+      const want = product64(await x.data(), await w.data(), await b.data(), K, N).map((u, n) => rs[n] + u);
       const before = tf.memory().numTensors;
       const y = rowLinear(x, w, b, { residual: r });
       const got = await y.data();
       y.dispose();
       expect(tf.memory().numTensors).toBe(before);
-      let worst = 0;
-      for (let n = 0; n < N; n++) {
-        let want = rs[n] + bs[n];
-        for (let k = 0; k < K; k++) want += xs[k] * ws[k * N + n];
-        worst = Math.max(worst, Math.abs(got[n] - want));
-      }
-      expect(worst).toBeLessThan(2e-5);
+      expect(worstDiff(got, want)).toBeLessThan(2e-5);
       const wrong = random([1, 1, N + 4]);
       expect(() => rowLinear(x, w, b, { residual: wrong })).toThrow(/residual must be \[1, 1, /);
       expect(tf.memory().numTensors).toBe(before + 1);
@@ -375,26 +380,16 @@ describe('wasm attention kernels: decode-append and causal', () => {
     [384, 1536],
   ]) {
     it(`row linear with GELU: GELU(x [1, 1, ${K}] · w [${K}, ${N}] + b) as float64 tanh GELU; GELU with a residual is refused`, async () => {
-      const x = random([1, 1, K], 2);
-      const w = random([1, K, N], 2 / Math.sqrt(K));
-      const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
-      const [xs, ws, bs] = [await x.data(), await w.data(), await b.data()];
+      const { x, w, b } = rowLinearInputs(K, N, 2, 2);
+      const u = product64(await x.data(), await w.data(), await b.data(), K, N);
+      const want = u.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))));
       const before = tf.memory().numTensors;
       const y = rowLinear(x, w, b, { gelu: true });
       const got = await y.data();
       y.dispose();
       expect(tf.memory().numTensors).toBe(before);
-      let worst = 0;
-      let negatives = 0;
-      for (let n = 0; n < N; n++) {
-        let u = bs[n];
-        for (let k = 0; k < K; k++) u += xs[k] * ws[k * N + n];
-        if (u < -1) negatives++;
-        const want = 0.5 * u * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (u + 0.044715 * u ** 3)));
-        worst = Math.max(worst, Math.abs(got[n] - want));
-      }
-      expect(worst).toBeLessThan(2e-5);
-      if (N >= 512) expect(negatives).toBeGreaterThan(N / 10); // both branches of σ were taken
+      expect(worstDiff(got, want)).toBeLessThan(2e-5);
+      if (N >= 512) expect(u.filter((v) => v < -1).length).toBeGreaterThan(N / 10); // both branches of σ were taken
       const r = random([1, 1, N]);
       expect(() => rowLinear(x, w, b, { residual: r, gelu: true })).toThrow('a row linear adds a residual or applies GELU, not both');
       expect(tf.memory().numTensors).toBe(before + 1);
@@ -409,10 +404,8 @@ describe('wasm attention kernels: decode-append and causal', () => {
   ]) {
     it(`row linear with LayerNorm first: x̂ [1, 1, ${K}] · w [${K}, ${N}] + b, x̂ the same bits as the LayerNorm kernel's, nothing left behind`, async () => {
       registerWasmKernels();
-      const x = random([1, 1, K], 4);
+      const { x, w, b } = rowLinearInputs(K, N, 4);
       const shifted = tf.tidy(() => tf.add(x, 7) as tf.Tensor3D); // a mean far from 0, so subtracting it matters
-      const w = random([1, K, N], 1 / Math.sqrt(K));
-      const b = tf.tensor1d(Array.from({ length: N }, () => rng.normal()));
       const before = tf.memory().numTensors;
       const dataIds = tf.engine().backend.numDataIds();
       const y = rowLinear(shifted, w, b, { normalizeEps: LAYER_NORM_EPS });
@@ -424,16 +417,11 @@ describe('wasm attention kernels: decode-append and causal', () => {
       );
       expect(Array.from(await y.data())).toEqual(Array.from(await want.data()));
       // And against float64: x̂·w + b.
-      const [xs, ws, bs, got] = [Array.from(await shifted.data()), await w.data(), await b.data(), await y.data()];
+      const xs = Array.from(await shifted.data());
       const mean = xs.reduce((s, v) => s + v, 0) / K;
       const sd = Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / K + LAYER_NORM_EPS);
-      let worst = 0;
-      for (let n = 0; n < N; n++) {
-        let u = bs[n];
-        for (let k = 0; k < K; k++) u += ((xs[k] - mean) / sd) * ws[k * N + n];
-        worst = Math.max(worst, Math.abs(got[n] - u));
-      }
-      expect(worst).toBeLessThan(2e-5);
+      const xhat = xs.map((v) => (v - mean) / sd);
+      expect(worstDiff(await y.data(), product64(xhat, await w.data(), await b.data(), K, N))).toBeLessThan(2e-5);
       tf.dispose([x, shifted, w, b, y, want]);
     });
   }
