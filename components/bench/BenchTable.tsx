@@ -1,7 +1,7 @@
 'use client';
 
 import { LineChartCell } from '@/components/charts/LineChartCell';
-import type { BenchResults } from '@/lib/bench/results';
+import { formatRates, type BenchResults } from '@/lib/bench/results';
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
@@ -57,6 +57,10 @@ export function BenchTable({ results }: { results: BenchResults }) {
           </tbody>
         </table>
       </div>
+      <p className="note" data-bound-note="">
+        Bandwidth bound: the time to read every weight and the whole cache once, at the rate this device read as many bytes (position:{' '}
+        {formatRates(results.bandwidth)}); the share is that time over the cached step&apos;s median.
+      </p>
       {results.rows.some((r) => r.path === 'static') ? (
         <p className="note" data-static-note="">
           <code>static</code>: the fast path&apos;s cached step with a static cache, which reserves the whole context up front and writes each new

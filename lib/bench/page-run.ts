@@ -26,7 +26,7 @@ import {
   type PositionKernels,
   type PositionSetup,
 } from './measure';
-import type { Bandwidth } from './bandwidth';
+import type { Bandwidths } from './bandwidth';
 import { buildRows, flatnessRows, stepBytes, type BenchResults, type RunRecord } from './results';
 import { RUN_UP, staticPathServed } from './schedule';
 
@@ -156,10 +156,10 @@ export function pageResults(
   run: RunRecord,
   bm: BenchModel,
   size: ModelSize,
-  o: { warmup: number; repeats: number; bandwidth: Bandwidth; userAgent: string; cores: number | undefined },
+  o: { warmup: number; repeats: number; bandwidth: Bandwidths; userAgent: string; cores: number | undefined },
 ): BenchResults {
   const c = bm.model.config;
-  const rows = buildRows([run], c, size, o.bandwidth.bytesPerSecond);
+  const rows = buildRows([run], c, size, o.bandwidth);
   const description = SIZE_PRESETS[size].timingOnly
     ? `timing model "${size}": random weights from seed ${TIMING_SEED}, for timing only (${(countParams(c) / 1e6).toFixed(1)}M parameters)`
     : 'trained model austen (in the browser)';
@@ -214,7 +214,7 @@ export async function runBenchJob(
 ): Promise<BenchOutcome> {
   const { prepareBench, disposeBenchModel } = await import('./measure');
   const { benchEstimateMs, LONG_RUN_MS } = await import('../lessons/estimate');
-  const { readBandwidth } = await import('./bandwidth');
+  const { fasterOf, readBandwidths } = await import('./bandwidth');
   o.progress({ kind: 'preparing', what: job.size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
   await o.between?.();
   const model = job.size === 'austen' ? trained : timingModelFor(job.size, browserMemoryBudget(benchBackend(), job.deviceMemory));
@@ -233,6 +233,10 @@ export async function runBenchJob(
       const estimateMs = benchEstimateMs(probe, job.positions, job.warmup, job.repeats, 2, staticPath);
       if (estimateMs > LONG_RUN_MS) return { kind: 'offer', estimateMs, probe, fastDelta };
     }
+    o.progress({ kind: 'preparing', what: 'measuring how fast this device reads memory' });
+    await o.between?.();
+    const sizes = job.positions.map((P) => ({ position: P, bytes: stepBytes(model.config, Math.min(blockSize, P)) }));
+    const before = readBandwidths(11, sizes);
     o.progress({ kind: 'running', done: 0, total: 1, position: job.positions[0], fastDelta, probe });
     let last = 0;
     const record = await runPageBench(bm, job.positions, {
@@ -251,7 +255,7 @@ export async function runBenchJob(
     const results = pageResults(record, bm, job.size, {
       warmup: job.warmup,
       repeats: job.repeats,
-      bandwidth: readBandwidth(11, stepBytes(model.config, Math.min(blockSize, Math.max(...job.positions)))),
+      bandwidth: fasterOf(before, readBandwidths(11, sizes)),
       userAgent: job.userAgent,
       cores: job.cores,
     });

@@ -5,6 +5,7 @@
 import type { GPTConfig } from '../gpt/config';
 import { cacheBytesFor } from '../gpt/kvcache';
 import { countParams } from '../gpt/params';
+import type { PositionRate } from './bandwidth';
 import type { KernelCount } from './kernels';
 import type { PathName, SampleKey } from './measure';
 import { flatness, spread, type Flatness, type Spread } from './stats';
@@ -39,6 +40,8 @@ export interface BenchRow {
   boundMs: number;
   share: number;
   path: PathName;
+  /** The read rate behind boundMs: measured over this position's step bytes (absent in older files, which used one rate). */
+  readBytesPerSecond?: number;
   size: string;
   device?: string;
   software?: boolean;
@@ -65,7 +68,8 @@ export interface BenchResults {
   config: GPTConfig;
   repeats: number;
   machine: Record<string, string | number>;
-  bandwidth: { method: string; bytesPerSecond: number };
+  /** bytesPerSecond: the longest position's rate; perPosition: each position's (absent in older files). */
+  bandwidth: { method: string; bytesPerSecond: number; perPosition?: PositionRate[] };
   rows: BenchRow[];
   size?: string;
   warmup?: number;
@@ -88,8 +92,18 @@ export function bandwidthBoundMs(c: GPTConfig, P: number, bytesPerSecond: number
   return (stepBytes(c, P) / bytesPerSecond) * 1000;
 }
 
-/** Pools each (backend, position, path)'s samples over runs into rows. */
-export function buildRows(runs: readonly RunRecord[], c: GPTConfig, size: string, bytesPerSecond: number): BenchRow[] {
+/** The rate the bound uses at position P: that position's own probe, or the single rate older files and callers give. */
+export function rateAt(bw: { bytesPerSecond: number; perPosition?: readonly PositionRate[] }, P: number): number {
+  return bw.perPosition?.find((r) => r.position === P)?.bytesPerSecond ?? bw.bytesPerSecond;
+}
+
+/** Pools each (backend, position, path)'s samples over runs into rows; each position's bound uses its own read rate. */
+export function buildRows(
+  runs: readonly RunRecord[],
+  c: GPTConfig,
+  size: string,
+  bandwidth: { bytesPerSecond: number; perPosition?: readonly PositionRate[] },
+): BenchRow[] {
   const rows: BenchRow[] = [];
   const backends = [...new Set(runs.map((r) => r.backend))];
   for (const backend of backends) {
@@ -105,7 +119,8 @@ export function buildRows(runs: readonly RunRecord[], c: GPTConfig, size: string
         if (naive.length === 0 || cached.length === 0) continue;
         const ns = spread(naive);
         const cs = spread(cached);
-        const boundMs = bandwidthBoundMs(c, P, bytesPerSecond);
+        const rate = rateAt(bandwidth, P);
+        const boundMs = bandwidthBoundMs(c, P, rate);
         const k = recs.find((r) => r.kernels)?.kernels;
         rows.push({
           backend,
@@ -118,6 +133,7 @@ export function buildRows(runs: readonly RunRecord[], c: GPTConfig, size: string
           share: boundMs / cs.median,
           path,
           size,
+          readBytesPerSecond: rate,
           ...(mine[0].device ? { device: mine[0].device, software: mine[0].software } : {}),
           naiveSpread: ns,
           cachedSpread: cs,
@@ -190,4 +206,12 @@ export function formatFlatness(rows: readonly FlatnessRow[]): string {
         : `${what}: flat within the spread (IQRs overlap; ratio of medians ${f.flatness.ratio.toFixed(2)}, range ${range})`;
     })
     .join('\n');
+}
+
+/** The read rate behind each position's bound, e.g. "16: 13.2 GB/s over 43.8 MB; 512: 9.10 GB/s over 50.8 MB". */
+export function formatRates(bw: { bytesPerSecond: number; perPosition?: readonly PositionRate[] }): string {
+  const gb = (r: number) => `${(r / 1e9).toFixed(r >= 1e10 ? 1 : 2)} GB/s`;
+  if (!bw.perPosition?.length) return gb(bw.bytesPerSecond);
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MB`;
+  return bw.perPosition.map((r) => `${r.position}: ${gb(r.bytesPerSecond)} over ${mb(r.bytes)}`).join('; ');
 }

@@ -38,9 +38,12 @@ test('the bench page measures the smallest configuration on wasm, shows the tabl
   for (const key of ['backend', 'position', 'naiveMs', 'cachedMs', 'speedup', 'cachedTokPerS', 'boundMs', 'share', 'path'])
     expect(json.rows[0]).toHaveProperty(key);
   expect(json.rows[0].naiveSpread.n).toBe(21);
-  // The bound's rate: SIMD WebAssembly reading as many bytes as the step, on the page as in the CLI.
-  expect(json.bandwidth.method).toMatch(/^SIMD WebAssembly read of [\d.]+ MB/);
+  // The bound's rate: SIMD WebAssembly reading as many bytes as each position's step, on the page as in the CLI.
+  expect(json.bandwidth.method).toMatch(/^SIMD WebAssembly read of as many bytes as a cached step at each position reads/);
   expect(json.bandwidth.bytesPerSecond).toBeGreaterThan(1e8);
+  expect(json.bandwidth.perPosition.map((r: { position: number }) => r.position)).toEqual([16, 32]);
+  expect(json.rows[0].readBytesPerSecond).toBe(json.bandwidth.perPosition[0].bytesPerSecond);
+  await expect(cell.locator('[data-bound-note]')).toContainText(/16: [\d.]+ GB\/s over [\d.]+ MB; 32: /);
   // Each timed step came after cached run-ups, as in the CLI, and the table says so.
   expect(json.runUp).toBe(RUN_UP);
   await expect(cell.locator('[data-bench-table] caption')).toContainText(`after ${RUN_UP} untimed cached steps`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyBandwidth, MAX_PROBE_BYTES, readBandwidth } from '../../lib/bench/bandwidth';
+import { copyBandwidth, fasterOf, MAX_PROBE_BYTES, readBandwidth, readBandwidths } from '../../lib/bench/bandwidth';
 import { bandwidthBoundMs, stepBytes } from '../../lib/bench/results';
 import { cacheBytesFor } from '../../lib/gpt/kvcache';
 import { countParams } from '../../lib/gpt/params';
@@ -21,6 +21,23 @@ describe('the bound’s memory rate', () => {
   it('stops growing the buffer at MAX_PROBE_BYTES', () => {
     const bw = readBandwidth(1, 10 * MAX_PROBE_BYTES);
     expect(bw.method).toContain(`read of ${MAX_PROBE_BYTES / 2 ** 20} MB`);
+  });
+
+  it('probes each position over its own step bytes from one buffer, and keeps the faster of two probes', () => {
+    const c = tinyConfig();
+    const sizes = [8, 64].map((P) => ({ position: P, bytes: stepBytes(c, P) }));
+    const a = readBandwidths(3, sizes);
+    expect(a.perPosition.map((r) => [r.position, r.bytes])).toEqual(sizes.map((s) => [s.position, s.bytes]));
+    for (const r of a.perPosition) expect(r.bytesPerSecond).toBeGreaterThan(1e8);
+    expect(a.bytesPerSecond).toBe(a.perPosition[1].bytesPerSecond); // the longest position's, for older readers
+    expect(a.method).toMatch(/^SIMD WebAssembly read of as many bytes as a cached step at each position reads \([\d.]+–[\d.]+ MB\)/);
+    const slower = { ...a, perPosition: a.perPosition.map((r) => ({ ...r, bytesPerSecond: r.bytesPerSecond / 2 })) };
+    const mixed = { ...a, perPosition: [a.perPosition[0], slower.perPosition[1]] };
+    const best = fasterOf(mixed, { ...a, perPosition: [slower.perPosition[0], a.perPosition[1]] });
+    expect(best.perPosition.map((r) => r.bytesPerSecond)).toEqual(a.perPosition.map((r) => r.bytesPerSecond));
+    expect(best.bytesPerSecond).toBe(a.perPosition[1].bytesPerSecond);
+    expect(best.method).toContain('the faster of a probe before and one after');
+    expect(() => readBandwidths(1, [])).toThrow(/at least one size/);
   });
 
   it('keeps the copy rate (read + written) for comparison', () => {

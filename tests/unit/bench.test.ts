@@ -12,7 +12,17 @@ import {
 } from '../../lib/bench/measure';
 import { benchSchedule, RUN_UP, staticPathServed } from '../../lib/bench/schedule';
 import { browserMemoryBudget, checkFastPath, pagePositions, probeSteps } from '../../lib/bench/page-run';
-import { buildRows, flatnessRows, formatFlatness, formatTable, type RunRecord } from '../../lib/bench/results';
+import {
+  bandwidthBoundMs,
+  buildRows,
+  flatnessRows,
+  formatFlatness,
+  formatRates,
+  formatTable,
+  rateAt,
+  stepBytes,
+  type RunRecord,
+} from '../../lib/bench/results';
 import { disposeWeights } from '../../lib/gpt/params';
 import { tinyModel, useCpu } from './gpt-helpers';
 
@@ -116,7 +126,7 @@ describe('bench measurements (cpu, tiny model)', () => {
       [{ backend: 'cpu', positions: all.map((samples, i) => ({ position: [6, 14][i], samples })) }],
       model.config,
       'tiny',
-      1e10,
+      { bytesPerSecond: 1e10 },
     );
     const at14 = (path: string) => rows.find((r) => r.position === 14 && r.path === path)!;
     expect(at14('static').naiveMs).toBe(at14('fast').naiveMs);
@@ -186,7 +196,7 @@ describe('bench results', () => {
   });
 
   it('pools processes into one row per position and path, in the original format plus the path', () => {
-    const rows = buildRows([run(1), run(2)], c, 'austen', 1e10);
+    const rows = buildRows([run(1), run(2)], c, 'austen', { bytesPerSecond: 1e10 });
     expect(rows).toHaveLength(4);
     const r = rows[0];
     expect([r.position, r.path, r.naiveMs]).toEqual([16, 'reference', 16]); // median of 10, 11, 12, 20, 22, 24
@@ -196,8 +206,27 @@ describe('bench results', () => {
     expect(formatTable(rows)).toContain('| wasm | 16 | fast | 5.00 (5.00–5.00) | 1.00 (1.00–1.00) | 5.0× | ×0.31 | ×0.50 |');
   });
 
+  it('bounds each position at its own read rate, and at the one rate where a file has no per-position rates', () => {
+    const perPosition = [
+      { position: 16, bytes: stepBytes(c, 16), bytesPerSecond: 4e9 },
+      { position: 63, bytes: stepBytes(c, 63), bytesPerSecond: 1e9 },
+    ];
+    const rows = buildRows([run(1)], c, 'austen', { bytesPerSecond: 1e9, perPosition });
+    const fast = (P: number) => rows.find((r) => r.position === P && r.path === 'fast')!;
+    expect(fast(16).readBytesPerSecond).toBe(4e9);
+    expect(fast(16).boundMs).toBeCloseTo((stepBytes(c, 16) / 4e9) * 1000, 12);
+    expect(fast(16).share).toBeCloseTo(fast(16).boundMs / 1, 12);
+    expect(fast(63).boundMs).toBeCloseTo(bandwidthBoundMs(c, 63, 1e9), 12);
+    expect(rateAt({ bytesPerSecond: 7e9 }, 16)).toBe(7e9);
+    expect(rateAt({ bytesPerSecond: 7e9, perPosition }, 40)).toBe(7e9); // not probed: the single rate
+    expect(formatRates({ bytesPerSecond: 1e9, perPosition })).toBe(
+      `16: 4.00 GB/s over ${(stepBytes(c, 16) / 2 ** 20).toFixed(1)} MB; 63: 1.00 GB/s over ${(stepBytes(c, 63) / 2 ** 20).toFixed(1)} MB`,
+    );
+    expect(formatRates({ bytesPerSecond: 2.5e10 })).toBe('25.0 GB/s');
+  });
+
   it('reports flatness only beyond the spread', () => {
-    const text = formatFlatness(flatnessRows(buildRows([run(1)], c, 'austen', 1e10)));
+    const text = formatFlatness(flatnessRows(buildRows([run(1)], c, 'austen', { bytesPerSecond: 1e10 })));
     expect(text).toContain('wasm reference: cached step at 63 vs 16: flat within the spread');
     expect(text).toContain('wasm fast: cached step at 63 vs 16: ×3.00');
   });
