@@ -106,6 +106,43 @@ for (const backend of ['cpu', 'wasm'] as const) {
       });
     }
 
+    it("builds the cache's positions after tf.tidy, which walks every element of what it returns", async () => {
+      const model = modelWithLayerNorms();
+      const fm = prepareFastModel(model);
+      // The longest array of plain numbers in what each tidy scope returns (tensors are not looked into).
+      const longest = (x: unknown, depth = 0): number => {
+        if (depth > 6 || x === null || typeof x !== 'object' || x instanceof tf.Tensor) return 0;
+        const here = Array.isArray(x) && x.length > 0 && x.every((e) => typeof e === 'number') ? x.length : 0;
+        return Math.max(here, ...Object.values(x as object).map((v) => longest(v, depth + 1)));
+      };
+      const engine = tf.engine() as unknown as { endScope(result?: unknown): void };
+      const original = engine.endScope;
+      const walked: number[] = [];
+      engine.endScope = function (result?: unknown) {
+        walked.push(longest(result));
+        return original.call(this, result);
+      };
+      let cache: KVCache | null = null;
+      try {
+        const prompt = tf.tensor2d([ids(40, 256)], [1, 40], 'int32');
+        const pre = forwardFast(fm, prompt, emptyCache(model.config), { logits: 'last' });
+        const next = tf.tensor2d([[7]], [1, 1], 'int32');
+        const step = forwardFast(fm, next, pre.cache, { logits: 'last' });
+        tf.dispose([prompt, next, pre.logits, step.logits]);
+        disposeCache(pre.cache);
+        cache = step.cache;
+      } finally {
+        engine.endScope = original;
+      }
+      expect(walked.length).toBeGreaterThan(0);
+      expect(Math.max(...walked)).toBeLessThan(40); // no positions array went through a tidy
+      expect(cache!.layers[0].positions).toEqual(Array.from({ length: 41 }, (_, i) => i));
+      expect(cache!.layers.every((l) => l.positions === cache!.layers[0].positions)).toBe(true);
+      disposeCache(cache);
+      disposeFastModel(fm);
+      disposeWeights(model.weights);
+    });
+
     it('hands a cache of another kind (int8) to forward(), so the fast path never changes its meaning', async () => {
       const model = modelWithLayerNorms();
       const fm = prepareFastModel(model);
