@@ -23,6 +23,9 @@ export function BenchTable({ results }: { results: BenchResults }) {
           <caption>
             Milliseconds per decode step on {results.rows[0]?.backend}: median (middle half of {results.repeats} timed rounds)
             {results.runUp ? `, each step timed right after ${results.runUp} untimed cached steps of its own path, as generation runs it` : ''}
+            {results.clock && results.clock.minSampleMs > 0
+              ? `. This browser's clock ticks every ${results.clock.tickMs.toFixed(3)} ms, so a step shorter than ${results.clock.minSampleMs.toFixed(1)} ms is run back to back until that much time has passed, and each sample is their mean`
+              : ''}
           </caption>
           <thead>
             <tr>

@@ -9,6 +9,7 @@
  * weights in one pass came out above 100% of it.
  */
 import { instantiateOver } from '../gpt/fast/wasm-attention';
+import { clockInfo } from './clock';
 import { median } from '../stats';
 
 export interface Bandwidth {
@@ -46,6 +47,9 @@ export interface Bandwidths extends Bandwidth {
   perPosition: PositionRate[];
 }
 
+/** Untimed probe passes before any timed one (over at most 4 MB each). */
+const WARM_PASSES = 8;
+
 const probeSize = (bytes: number) => Math.max(2 ** 16, Math.min(MAX_PROBE_BYTES, Math.ceil(bytes / 64) * 64));
 
 /**
@@ -62,9 +66,14 @@ export function readBandwidth(repeats: number, bytes: number): Bandwidth {
  * One read rate per position, each over as many bytes as a cached step there reads: a short step's
  * weights may come from a cache that the longest step's bytes overflow, so one rate for every row
  * put short steps above 100% of "their" bound. One buffer (the largest size) serves every probe, each
- * reading its first `bytes`. Sizes are probed in turn, `repeats` passes each after two warm-ups.
+ * reading its first `bytes`. Sizes are probed in turn, `repeats` samples each after two warm-ups; a
+ * sample lasts at least `minSampleMs` (several passes where the clock is coarse, as in a browser).
  */
-export function readBandwidths(repeats: number, sizes: readonly { position: number; bytes: number }[]): Bandwidths {
+export function readBandwidths(
+  repeats: number,
+  sizes: readonly { position: number; bytes: number }[],
+  minSampleMs = clockInfo().minSampleMs,
+): Bandwidths {
   if (sizes.length === 0) throw new Error('readBandwidths needs at least one size');
   const largest = Math.max(...sizes.map((s) => probeSize(s.bytes)));
   let memory: WebAssembly.Memory | null = null;
@@ -85,13 +94,23 @@ export function readBandwidths(repeats: number, sizes: readonly { position: numb
     };
   }
   new Float32Array(memory.buffer, 0, largest / 4).fill(1); // touch every page before timing
+  // Untimed passes first: engines run new WebAssembly on a baseline compiler and swap in optimised code
+  // only on later calls (V8's tier-up), which made the first size probed read at half the rate in Chrome.
+  for (let i = 0; i < WARM_PASSES; i++) probe.read_sum(0, Math.min(largest, 2 ** 22));
   const perPosition = sizes.map((s) => {
     const size = probeSize(s.bytes);
-    const ms: number[] = [];
+    const ms: number[] = []; // per pass
     for (let i = 0; i < repeats + 2; i++) {
+      // A pass over a few MB takes ~0.1 ms: on a coarse clock a sample is several passes (clock.ts).
+      let n = 0;
       const t0 = performance.now();
-      probe.read_sum(0, size);
-      if (i >= 2) ms.push(performance.now() - t0);
+      let t = t0;
+      do {
+        probe.read_sum(0, size);
+        n++;
+        t = performance.now();
+      } while (t - t0 < minSampleMs && n < 10_000);
+      if (i >= 2) ms.push((t - t0) / n);
     }
     return { position: s.position, bytes: s.bytes, bytesPerSecond: size / (median(ms) / 1000) };
   });

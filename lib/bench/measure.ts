@@ -78,18 +78,45 @@ export function disposePosition(s: PositionSetup): void {
   disposeCache(s.staticCache);
 }
 
-/** One step, timed from the forward call to the logits on the host (the readback waits for the GPU). */
-export async function timeStep(bm: BenchModel, s: PositionSetup, kind: StepKind, path: PathName): Promise<number> {
-  const t0 = performance.now();
+/** One step, from the forward call to the logits on the host (the readback waits for the GPU); returns the clock then, and frees its outputs. */
+async function runStep(bm: BenchModel, s: PositionSetup, kind: StepKind, path: PathName): Promise<number> {
   const idx = kind === 'naive' ? s.full : s.last;
   if (path === 'static' && (kind === 'naive' || !s.staticCache)) throw new Error('the static path times cached steps of a setup made with a static cache');
   const cache = kind === 'naive' ? null : path === 'static' ? s.staticCache! : s.cache;
   const out = path === 'reference' ? forward(bm.model, idx, cache, { logits: 'last' }) : forwardFast(bm.fast, idx, cache, { logits: 'last' });
-  await out.logits.data();
-  const ms = performance.now() - t0;
-  out.logits.dispose();
-  disposeCache(out.cache); // the base cache stays; only this step's extension goes
-  return ms;
+  try {
+    await out.logits.data();
+    return performance.now();
+  } finally {
+    out.logits.dispose();
+    disposeCache(out.cache); // the base cache stays; only this step's extension goes
+  }
+}
+
+/** One step, timed from the forward call to the logits on the host (the readback waits for the GPU). */
+export async function timeStep(bm: BenchModel, s: PositionSetup, kind: StepKind, path: PathName): Promise<number> {
+  return timeSample(bm, s, kind, path, 0);
+}
+
+/** Back-to-back steps in one sample at most (a coarse clock and a very fast step). */
+export const MAX_STEPS_PER_SAMPLE = 64;
+
+/**
+ * One sample of a step's time. With `minSampleMs` 0, one step timed alone. Otherwise the same step
+ * back to back until at least `minSampleMs` have passed (at most MAX_STEPS_PER_SAMPLE), and their
+ * mean: where the clock ticks coarsely (browsers outside cross-origin isolation: 0.1 ms), a 0.5 ms
+ * step timed alone reads 0.4, 0.5 or 0.6. Each step is the same computation from the same cache, as
+ * the run-ups before it are, so the mean is of identical steps.
+ */
+export async function timeSample(bm: BenchModel, s: PositionSetup, kind: StepKind, path: PathName, minSampleMs: number): Promise<number> {
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  do {
+    t = await runStep(bm, s, kind, path);
+    n++;
+  } while (t - t0 < minSampleMs && n < MAX_STEPS_PER_SAMPLE);
+  return (t - t0) / n;
 }
 
 export interface MeasureOptions {
@@ -105,6 +132,8 @@ export interface MeasureOptions {
   onStep?: (done: number, total: number, position: number) => void;
   /** Untimed cached steps before each timed one (default RUN_UP; a rough probe may skip them). */
   runUp?: number;
+  /** Each timed or warm-up sample lasts at least this long (timeSample; 0: one step, where the clock is fine). */
+  minSampleMs?: number;
 }
 
 export type SampleKey = `${StepKind}-${PathName}`;
@@ -132,7 +161,7 @@ export async function measurePositions(bm: BenchModel, setups: readonly Position
   for (const step of schedule) {
     if (opts.signal?.aborted) throw new BenchAborted();
     const s = setups[step.setup];
-    const ms = await timeStep(bm, s, step.kind, step.path);
+    const ms = await timeSample(bm, s, step.kind, step.path, step.runUp ? 0 : (opts.minSampleMs ?? 0));
     if (!step.runUp) {
       if (step.timed) (out[step.setup][`${step.kind}-${step.path}`] ??= []).push(ms);
       opts.onStep?.(++done, total, s.position);

@@ -27,6 +27,7 @@ import {
   type PositionSetup,
 } from './measure';
 import type { Bandwidths } from './bandwidth';
+import { clockInfo, type ClockInfo } from './clock';
 import { buildRows, flatnessRows, stepBytes, type BenchResults, type RunRecord } from './results';
 import { RUN_UP, staticPathServed } from './schedule';
 
@@ -91,13 +92,18 @@ export async function checkFastPath(bm: BenchModel, P: number): Promise<number> 
  * A short measured probe: a few fast-path steps of each kind at two positions, fitted to lines, from
  * which the page estimates how long a full run would take before offering it.
  */
-export async function probeSteps(bm: BenchModel, positions: readonly [number, number], between?: () => Promise<void>): Promise<StepModel> {
+export async function probeSteps(
+  bm: BenchModel,
+  positions: readonly [number, number],
+  between?: () => Promise<void>,
+  minSampleMs = 0,
+): Promise<StepModel> {
   const pts = { naive: [] as { x: number; y: number }[], cached: [] as { x: number; y: number }[] };
   for (const P of positions) {
     const s = setupPosition(bm, P);
     try {
       // No run-ups: a rough, quick estimate (cold steps err long, on the side of warning).
-      const samples = await measurePosition(bm, s, { warmup: 1, repeats: 3, paths: ['fast'], between, runUp: 0 });
+      const samples = await measurePosition(bm, s, { warmup: 1, repeats: 3, paths: ['fast'], between, runUp: 0, minSampleMs });
       pts.naive.push({ x: P, y: median(samples['naive-fast'] ?? []) });
       pts.cached.push({ x: P, y: median(samples['cached-fast'] ?? []) });
     } finally {
@@ -116,6 +122,8 @@ export interface PageRunOptions {
   onProgress?: (done: number, total: number, position: number) => void;
   /** Also time the fast path's cached step against a static cache (wasm: staticPathServed). */
   staticPath?: boolean;
+  /** The clock this page reads, and the shortest sample it needs (clock.ts); one step per sample if absent. */
+  clock?: ClockInfo;
 }
 
 /**
@@ -124,7 +132,7 @@ export interface PageRunOptions {
  * so every position's setup is held until the run ends.
  */
 export async function runPageBench(bm: BenchModel, positions: readonly number[], o: PageRunOptions, device?: { device: string; software: boolean }): Promise<RunRecord> {
-  const record: RunRecord = { backend: tf.getBackend(), ...(device ?? {}), positions: [] };
+  const record: RunRecord = { backend: tf.getBackend(), ...(device ?? {}), ...(o.clock ? { clock: o.clock } : {}), positions: [] };
   const setups: PositionSetup[] = [];
   const paths = o.staticPath ? ALL_PATHS : PATHS;
   try {
@@ -142,6 +150,7 @@ export async function runPageBench(bm: BenchModel, positions: readonly number[],
       paths,
       signal: o.signal,
       between: o.between,
+      minSampleMs: o.clock?.minSampleMs ?? 0,
       onStep: (done, total, P) => o.onProgress?.(done, total, P),
     });
     positions.forEach((P, i) => record.positions.push({ position: P, samples: samples[i], kernels: kernels[i] }));
@@ -174,6 +183,7 @@ export function pageResults(
     warmup: o.warmup,
     processes: 1,
     runUp: RUN_UP,
+    ...(run.clock ? { clock: run.clock } : {}),
     flatness: flatnessRows(rows),
   };
 }
@@ -225,12 +235,14 @@ export async function runBenchJob(
     o.progress({ kind: 'preparing', what: 'checking the fast path against the reference' });
     const blockSize = model.config.blockSize;
     const fastDelta = await checkFastPath(bm, Math.min(job.positions[0], blockSize));
+    // Browsers tick in 0.1 ms outside cross-origin isolation: shorter steps are timed several at a time.
+    const clock = clockInfo();
     let probe: StepModel | null = null;
     if (!job.force) {
       o.progress({ kind: 'preparing', what: 'a short probe to estimate the run' });
       const hi = job.positions[job.positions.length - 1];
-      probe = await probeSteps(bm, [Math.min(16, hi), hi === Math.min(16, hi) ? hi + 1 : hi], o.between);
-      const estimateMs = benchEstimateMs(probe, job.positions, job.warmup, job.repeats, 2, staticPath);
+      probe = await probeSteps(bm, [Math.min(16, hi), hi === Math.min(16, hi) ? hi + 1 : hi], o.between, clock.minSampleMs);
+      const estimateMs = benchEstimateMs(probe, job.positions, job.warmup, job.repeats, 2, staticPath, clock.minSampleMs);
       if (estimateMs > LONG_RUN_MS) return { kind: 'offer', estimateMs, probe, fastDelta };
     }
     o.progress({ kind: 'preparing', what: 'measuring how fast this device reads memory' });
@@ -245,6 +257,7 @@ export async function runBenchJob(
       signal: o.signal,
       between: o.between,
       staticPath,
+      clock,
       onProgress: (done, total, position) => {
         const now = performance.now();
         if (now - last < 100 && done !== total) return; // the page repaints ten times a second at most

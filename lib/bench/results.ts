@@ -6,6 +6,7 @@ import type { GPTConfig } from '../gpt/config';
 import { cacheBytesFor } from '../gpt/kvcache';
 import { countParams } from '../gpt/params';
 import type { PositionRate } from './bandwidth';
+import type { ClockInfo } from './clock';
 import type { KernelCount } from './kernels';
 import type { PathName, SampleKey } from './measure';
 import { flatness, spread, type Flatness, type Spread } from './stats';
@@ -23,6 +24,8 @@ export interface RunRecord {
   /** What the backend ran on, e.g. "llvmpipe (software)"; absent for cpu and wasm. */
   device?: string;
   software?: boolean;
+  /** The clock the samples were taken on, and the shortest sample it allowed (absent in older files). */
+  clock?: ClockInfo;
   positions: PositionRecord[];
 }
 
@@ -76,6 +79,8 @@ export interface BenchResults {
   processes?: number;
   /** Untimed cached steps run before each timed one (lib/bench/schedule.ts); absent in files from before run-ups. */
   runUp?: number;
+  /** The clock's tick and the shortest sample (several back-to-back steps where the tick is coarse); absent in older files. */
+  clock?: ClockInfo;
   flatness?: FlatnessRow[];
 }
 

@@ -39,6 +39,7 @@ import {
   type PositionKernels,
 } from '../bench/measure';
 import { fasterOf, readBandwidths } from '../bench/bandwidth';
+import { clockInfo } from '../bench/clock';
 import {
   buildRows,
   flatnessRows,
@@ -114,7 +115,8 @@ async function runChild(plan: Plan): Promise<void> {
   const source = await modelSource(plan.size, plan.model);
   const model = await source.load();
   const bm = prepareBench(model);
-  const record: RunRecord = { backend, ...device, positions: [] };
+  const clock = clockInfo(); // Node's clock is fine: one step per sample
+  const record: RunRecord = { backend, ...device, clock, positions: [] };
   // Every position's setup stays alive so the timed rounds can interleave positions (measurePositions).
   const withStatic = plan.static && backend === 'wasm';
   const paths = withStatic ? ALL_PATHS : PATHS;
@@ -126,6 +128,7 @@ async function runChild(plan: Plan): Promise<void> {
     warmup: plan.warmup,
     repeats: plan.repeats,
     paths,
+    minSampleMs: clock.minSampleMs,
     onStep: (done, total) => {
       if (done - lastReport < total / 10 && done < total) return;
       lastReport = done;
@@ -269,6 +272,7 @@ export async function runBench(args: string[]): Promise<void> {
     warmup: plan.warmup,
     processes: plan.processes,
     runUp: RUN_UP,
+    ...(runs[0]?.clock ? { clock: runs[0].clock } : {}),
     flatness: flat,
   };
   const file = plan.out ?? join('bench', plan.size === 'austen' ? 'results.json' : `results-${plan.size}.json`);

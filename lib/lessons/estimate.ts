@@ -34,20 +34,24 @@ export function benchEstimateMs(
   repeats: number,
   paths = 2,
   staticPath = false,
+  minSampleMs = 0,
 ): number {
   const rounds = (warmup + repeats) * paths;
   const cachedPerRound = 1 + 2 * RUN_UP; // the timed cached step, and the run-ups before it and the naive one
   // The static path: one more cached step a round, after its own run-ups, and a second prefill per position.
-  const extra = staticPath ? 1 + RUN_UP : 0;
   const prefills = staticPath ? 2 : 1; // setting up a position runs a prefill per cache, each about a naive step
-  return positions.reduce(
-    (s, P) =>
+  // A timed (or warm-up) sample lasts at least minSampleMs: back-to-back steps where the clock is coarse.
+  const sample = (ms: number) => Math.max(ms, minSampleMs);
+  return positions.reduce((s, P) => {
+    const naive = stepMs(m.naive, P);
+    const cached = stepMs(m.cached, P);
+    return (
       s +
-      rounds * (stepMs(m.naive, P) + cachedPerRound * stepMs(m.cached, P)) +
-      (warmup + repeats) * extra * stepMs(m.cached, P) +
-      prefills * stepMs(m.naive, P),
-    0,
-  );
+      rounds * (sample(naive) + sample(cached) + (cachedPerRound - 1) * cached) +
+      (warmup + repeats) * (staticPath ? sample(cached) + RUN_UP * cached : 0) +
+      prefills * naive
+    );
+  }, 0);
 }
 
 /** "about 3 minutes" — rounded the way a person would say it. */

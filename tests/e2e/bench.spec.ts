@@ -44,6 +44,11 @@ test('the bench page measures the smallest configuration on wasm, shows the tabl
   expect(json.bandwidth.perPosition.map((r: { position: number }) => r.position)).toEqual([16, 32]);
   expect(json.rows[0].readBytesPerSecond).toBe(json.bandwidth.perPosition[0].bytesPerSecond);
   await expect(cell.locator('[data-bound-note]')).toContainText(/16: [\d.]+ GB\/s over [\d.]+ MB; 32: /);
+  // The clock the page read: where it ticks coarsely (0.1 ms outside cross-origin isolation), short steps
+  // were timed back to back, and the caption says so.
+  expect(json.clock.tickMs).toBeGreaterThan(0);
+  expect(json.clock.minSampleMs).toBe(json.clock.tickMs > 0.005 ? 20 * json.clock.tickMs : 0);
+  if (json.clock.minSampleMs > 0) await expect(cell.locator('[data-bench-table] caption')).toContainText('clock ticks every');
   // Each timed step came after cached run-ups, as in the CLI, and the table says so.
   expect(json.runUp).toBe(RUN_UP);
   await expect(cell.locator('[data-bench-table] caption')).toContainText(`after ${RUN_UP} untimed cached steps`);

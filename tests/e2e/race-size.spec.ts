@@ -22,6 +22,21 @@ test('the race runs a timing model, reads each size back, offers a long race wit
   await run.click();
   await expect(cell.locator('[data-race-status="done"]')).toBeVisible({ timeout: 120_000 });
   await expect(page.locator('[data-crossover="austen"]')).toContainText('with the austen (trained) model, a naive step costs about');
+  // The clock note shows exactly where this browser's tick is coarse against the cached median.
+  const cachedMedian = Number(await cell.locator('[data-race-summary]').getAttribute('data-cached-median'));
+  const tick = await page.evaluate(() => {
+    const gaps: number[] = [];
+    for (let i = 0; i < 41; i++) {
+      const a = performance.now();
+      let b = performance.now();
+      while (b === a) b = performance.now();
+      gaps.push(b - a);
+    }
+    return gaps.sort((x, y) => x - y)[20];
+  });
+  const clockNote = cell.locator('[data-clock-tick]');
+  if (tick > 0.005 && cachedMedian < 20 * tick) await expect(clockNote).toContainText(/clock ticks every [\d.]+ ms/);
+  else await expect(clockNote).toHaveCount(0);
 
   // A timing size: random weights drawn on the device, said plainly; the last race is left behind.
   await cell.getByLabel('Model size').selectOption('10m');

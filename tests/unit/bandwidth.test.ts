@@ -40,6 +40,14 @@ describe('the bound’s memory rate', () => {
     expect(() => readBandwidths(1, [])).toThrow(/at least one size/);
   });
 
+  it('makes each sample last at least minSampleMs, as on a browser clock that ticks every 0.1 ms', () => {
+    const sizes = [{ position: 1, bytes: 2 ** 16 }]; // a pass takes microseconds
+    const t0 = performance.now();
+    const bw = readBandwidths(2, sizes, 5);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 5); // 2 warm-ups + 2 samples, each ≥ 5 ms
+    expect(bw.perPosition[0].bytesPerSecond).toBeGreaterThan(1e8); // a rate per pass, not per sample
+  });
+
   it('keeps the copy rate (read + written) for comparison', () => {
     expect(copyBandwidth(2, 2 ** 20)).toBeGreaterThan(1e8);
   });

@@ -5,9 +5,11 @@ import {
   disposeBenchModel,
   disposePosition,
   measurePosition,
+  MAX_STEPS_PER_SAMPLE,
   measurePositions,
   prepareBench,
   setupPosition,
+  timeSample,
   timeStep,
 } from '../../lib/bench/measure';
 import { benchSchedule, RUN_UP, staticPathServed } from '../../lib/bench/schedule';
@@ -152,6 +154,31 @@ describe('bench measurements (cpu, tiny model)', () => {
     expect(fast.kernels).toBeLessThan(0.75 * ref.kernels);
     expect(fast.gpuPrograms).toBeNull();
     expect(fast.byName.find(([n]) => n === '_FusedMatMul')?.[1]).toBe(2 * 4 + 1); // 4 linears per layer + head
+    disposePosition(s);
+    disposeBenchModel(bm);
+    disposeWeights(model.weights);
+  });
+
+  it('times a short step back to back where the clock is coarse, at most MAX_STEPS_PER_SAMPLE times, leaking nothing', async () => {
+    const model = tinyModel();
+    const bm = prepareBench(model);
+    const s = setupPosition(bm, 10);
+    await timeStep(bm, s, 'cached', 'fast');
+    const before = tf.memory().numTensors;
+    const one = await countKernels(async () => void (await timeStep(bm, s, 'cached', 'fast')));
+    const capped = await countKernels(async () => void (await timeSample(bm, s, 'cached', 'fast', 1e9)));
+    expect(capped.kernels).toBe(MAX_STEPS_PER_SAMPLE * one.kernels);
+    const t0 = performance.now();
+    const mean = await timeSample(bm, s, 'cached', 'fast', 30);
+    const elapsed = performance.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(30);
+    expect(mean).toBeLessThan(elapsed / 2); // several steps shared the sample (a tiny step is far under 15 ms)
+    // measurePositions passes the floor to timed and warm-up samples only, not to the run-ups.
+    const counted = await countKernels(async () => {
+      await measurePosition(bm, s, { warmup: 0, repeats: 1, paths: ['fast'], kinds: ['cached'], runUp: 2, minSampleMs: 1e9 });
+    });
+    expect(counted.kernels).toBe((MAX_STEPS_PER_SAMPLE + 2) * one.kernels);
+    expect(tf.memory().numTensors).toBe(before);
     disposePosition(s);
     disposeBenchModel(bm);
     disposeWeights(model.weights);

@@ -78,6 +78,10 @@ describe('estimates', () => {
     // With the static path: a third cached step a round after its 4 run-ups (3 rounds × 5 = 15) and a
     // second prefill (2): 68 + 15 + 2
     expect(benchEstimateMs(m, [10], 1, 2, 2, true)).toBeCloseTo(85, 9);
+    // A coarse clock's 1.5 ms samples: each timed cached step (1 ms) costs 1.5, the naive ones (2 ms) and
+    // the run-ups stay: 6 rounds × 0.5 more = 71; the static path's timed cached step too, 3 × 0.5: 88 + 1.5
+    expect(benchEstimateMs(m, [10], 1, 2, 2, false, 1.5)).toBeCloseTo(71, 9);
+    expect(benchEstimateMs(m, [10], 1, 2, 2, true, 1.5)).toBeCloseTo(89.5, 9);
   });
   it('formats durations the way a person says them', () => {
     expect(formatDuration(400)).toBe('under a second');
