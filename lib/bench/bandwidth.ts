@@ -74,6 +74,33 @@ export function readBandwidths(
   sizes: readonly { position: number; bytes: number }[],
   minSampleMs = clockInfo().minSampleMs,
 ): Bandwidths {
+  const probe = probeBySize(repeats, sizes, minSampleMs);
+  for (;;) {
+    const r = probe.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * readBandwidths with `between()` awaited after each size, so a page that runs the model on its own
+ * thread (no worker) can repaint: a ~60 MB size's samples take ~0.1 s, five sizes would block for half a second.
+ */
+export async function readBandwidthsYielding(
+  repeats: number,
+  sizes: readonly { position: number; bytes: number }[],
+  between: () => Promise<void>,
+  minSampleMs = clockInfo().minSampleMs,
+): Promise<Bandwidths> {
+  const probe = probeBySize(repeats, sizes, minSampleMs);
+  for (;;) {
+    const r = probe.next();
+    if (r.done) return r.value;
+    await between();
+  }
+}
+
+/** The probe, pausing (yield) after each size. */
+function* probeBySize(repeats: number, sizes: readonly { position: number; bytes: number }[], minSampleMs: number): Generator<void, Bandwidths> {
   if (sizes.length === 0) throw new Error('readBandwidths needs at least one size');
   const largest = Math.max(...sizes.map((s) => probeSize(s.bytes)));
   let memory: WebAssembly.Memory | null = null;
@@ -97,7 +124,8 @@ export function readBandwidths(
   // Untimed passes first: engines run new WebAssembly on a baseline compiler and swap in optimised code
   // only on later calls (V8's tier-up), which made the first size probed read at half the rate in Chrome.
   for (let i = 0; i < WARM_PASSES; i++) probe.read_sum(0, Math.min(largest, 2 ** 22));
-  const perPosition = sizes.map((s) => {
+  const perPosition: PositionRate[] = [];
+  for (const s of sizes) {
     const size = probeSize(s.bytes);
     const ms: number[] = []; // per pass
     for (let i = 0; i < repeats + 2; i++) {
@@ -112,8 +140,9 @@ export function readBandwidths(
       } while (t - t0 < minSampleMs && n < 10_000);
       if (i >= 2) ms.push((t - t0) / n);
     }
-    return { position: s.position, bytes: s.bytes, bytesPerSecond: size / (median(ms) / 1000) };
-  });
+    perPosition.push({ position: s.position, bytes: s.bytes, bytesPerSecond: size / (median(ms) / 1000) });
+    yield;
+  }
   const longest = perPosition.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const what =
     sizes.length === 1

@@ -224,7 +224,7 @@ export async function runBenchJob(
 ): Promise<BenchOutcome> {
   const { prepareBench, disposeBenchModel } = await import('./measure');
   const { benchEstimateMs, LONG_RUN_MS } = await import('../lessons/estimate');
-  const { fasterOf, readBandwidths } = await import('./bandwidth');
+  const { fasterOf, readBandwidthsYielding } = await import('./bandwidth');
   o.progress({ kind: 'preparing', what: job.size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
   await o.between?.();
   const model = job.size === 'austen' ? trained : timingModelFor(job.size, browserMemoryBudget(benchBackend(), job.deviceMemory));
@@ -248,7 +248,8 @@ export async function runBenchJob(
     o.progress({ kind: 'preparing', what: 'measuring how fast this device reads memory' });
     await o.between?.();
     const sizes = job.positions.map((P) => ({ position: P, bytes: stepBytes(model.config, Math.min(blockSize, P)) }));
-    const before = readBandwidths(11, sizes);
+    const between = o.between ?? (async () => {});
+    const before = await readBandwidthsYielding(11, sizes, between);
     o.progress({ kind: 'running', done: 0, total: 1, position: job.positions[0], fastDelta, probe });
     let last = 0;
     const record = await runPageBench(bm, job.positions, {
@@ -268,7 +269,7 @@ export async function runBenchJob(
     const results = pageResults(record, bm, job.size, {
       warmup: job.warmup,
       repeats: job.repeats,
-      bandwidth: fasterOf(before, readBandwidths(11, sizes)),
+      bandwidth: fasterOf(before, await readBandwidthsYielding(11, sizes, between)),
       userAgent: job.userAgent,
       cores: job.cores,
     });

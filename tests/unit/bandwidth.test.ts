@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyBandwidth, fasterOf, MAX_PROBE_BYTES, readBandwidth, readBandwidths } from '../../lib/bench/bandwidth';
+import { copyBandwidth, fasterOf, MAX_PROBE_BYTES, readBandwidth, readBandwidths, readBandwidthsYielding } from '../../lib/bench/bandwidth';
 import { bandwidthBoundMs, stepBytes } from '../../lib/bench/results';
 import { cacheBytesFor } from '../../lib/gpt/kvcache';
 import { countParams } from '../../lib/gpt/params';
@@ -46,6 +46,16 @@ describe('the bound’s memory rate', () => {
     const bw = readBandwidths(2, sizes, 5);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 5); // 2 warm-ups + 2 samples, each ≥ 5 ms
     expect(bw.perPosition[0].bytesPerSecond).toBeGreaterThan(1e8); // a rate per pass, not per sample
+  });
+
+  it('can pause after each size, so a page running the model on its own thread repaints between them', async () => {
+    const c = tinyConfig();
+    const sizes = [8, 32, 64].map((P) => ({ position: P, bytes: stepBytes(c, P) }));
+    let pauses = 0;
+    const bw = await readBandwidthsYielding(2, sizes, async () => void pauses++);
+    expect(pauses).toBe(3);
+    expect(bw.perPosition.map((r) => r.position)).toEqual([8, 32, 64]);
+    expect(bw.method).toContain('as many bytes as a cached step at each position reads');
   });
 
   it('keeps the copy rate (read + written) for comparison', () => {
