@@ -5,7 +5,7 @@ import { LineChartCell } from '@/components/charts/LineChartCell';
 import { chartPng, downloadBlob } from '@/components/charts/download';
 import { ShareResult } from '@/components/class/ShareResult';
 import type { BackendState } from '@/lib/backend/store';
-import { clockTickMs, FINE_TICK_MS } from '@/lib/bench/clock';
+import { clockTickMs, minSampleMsFor } from '@/lib/bench/clock';
 import type { RaceState } from '@/lib/hooks/useRace';
 import { formatMs, formatSpeedup, raceCsv, raceRows, summarizeRace, type RaceRow } from '@/lib/lessons/race';
 import { setRaceReport } from '@/lib/lessons/race-store';
@@ -39,8 +39,8 @@ export function RaceResults({ race, backend }: RaceResultsProps) {
   }, [rows, summary, backendName, software, race]);
 
   // Browsers blur performance.now() on pages that are not cross-origin isolated (0.1 ms in Chrome and
-  // Firefox); a cached step of half a millisecond then reads as a whole number of ticks. Measured once.
-  // Measured once a race has results (a few milliseconds of spinning), never on the server.
+  // Firefox); a cached step of half a millisecond then reads as a whole number of ticks. Measured once a
+  // race has results (a few milliseconds of spinning), never on the server.
   const tick = useMemo(() => (summary ? clockTickMs(41) : null), [summary]);
 
   const perStep = summary && summary.repeats > 1 ? `, median of ${summary.repeats} runs` : '';
@@ -127,7 +127,7 @@ export function RaceResults({ race, backend }: RaceResultsProps) {
               </dd>
             </div>
           </dl>
-          {tick !== null && tick > FINE_TICK_MS && summary.cachedMedianMs < 20 * tick ? (
+          {tick !== null && summary.cachedMedianMs < minSampleMsFor(tick) ? (
             <p className="viz-note" data-clock-tick={tick.toFixed(3)}>
               This browser&apos;s clock ticks every {tick.toFixed(tick < 0.1 ? 3 : 1)} ms, so a cached step of{' '}
               {formatMs(summary.cachedMedianMs)} ms is read to within a tick: the per-token figures are rounded by the clock, the totals

@@ -3,7 +3,7 @@
  *
  * A decode step reads its weights and cache once, front to back, and writes almost nothing, so its
  * floor is a read rate — measured here by SIMD WebAssembly summing a buffer as large as what the
- * step reads (readBandwidth), since that size decides whether the bytes come from a cache or from
+ * step reads (readBandwidths, one size per position), since that size decides whether the bytes come from a cache or from
  * memory. A JavaScript copy (copyBandwidth, STREAM's convention: bytes read + written) runs at about
  * half that rate on this lab's machines, and made the bound too loose: a step that reads its
  * weights in one pass came out above 100% of it.
@@ -53,21 +53,13 @@ const WARM_PASSES = 8;
 const probeSize = (bytes: number) => Math.max(2 ** 16, Math.min(MAX_PROBE_BYTES, Math.ceil(bytes / 64) * 64));
 
 /**
- * Read bandwidth over a buffer of `bytes` (a step's weights and cache; at most MAX_PROBE_BYTES), the
- * median of `repeats` passes after two warm-ups. Falls back to copyBandwidth where WebAssembly SIMD is
- * missing, and says so in `method`.
- */
-export function readBandwidth(repeats: number, bytes: number): Bandwidth {
-  const all = readBandwidths(repeats, [{ position: 0, bytes }]);
-  return { bytesPerSecond: all.bytesPerSecond, method: all.method };
-}
-
-/**
  * One read rate per position, each over as many bytes as a cached step there reads: a short step's
  * weights may come from a cache that the longest step's bytes overflow, so one rate for every row
  * put short steps above 100% of "their" bound. One buffer (the largest size) serves every probe, each
  * reading its first `bytes`. Sizes are probed in turn, `repeats` samples each after two warm-ups; a
  * sample lasts at least `minSampleMs` (several passes where the clock is coarse, as in a browser).
+ * Sizes stop at MAX_PROBE_BYTES. Where WebAssembly SIMD is missing, every position gets
+ * copyBandwidth's rate, and `method` says so.
  */
 export function readBandwidths(
   repeats: number,

@@ -84,6 +84,9 @@ export interface BenchResults {
   flatness?: FlatnessRow[];
 }
 
+/** The read rates a bound is computed from: one per position, or (older files) a single one for all. */
+export type ReadRates = { bytesPerSecond: number; perPosition?: readonly PositionRate[] };
+
 /** Every path a row may be for, in table order ('static' only where `kvlab bench --static` timed it). */
 const ROW_PATHS: readonly PathName[] = ['reference', 'fast', 'static'];
 
@@ -98,7 +101,7 @@ export function bandwidthBoundMs(c: GPTConfig, P: number, bytesPerSecond: number
 }
 
 /** The rate the bound uses at position P: that position's own probe, or the single rate older files and callers give. */
-export function rateAt(bw: { bytesPerSecond: number; perPosition?: readonly PositionRate[] }, P: number): number {
+export function rateAt(bw: ReadRates, P: number): number {
   return bw.perPosition?.find((r) => r.position === P)?.bytesPerSecond ?? bw.bytesPerSecond;
 }
 
@@ -107,7 +110,7 @@ export function buildRows(
   runs: readonly RunRecord[],
   c: GPTConfig,
   size: string,
-  bandwidth: { bytesPerSecond: number; perPosition?: readonly PositionRate[] },
+  bandwidth: ReadRates,
 ): BenchRow[] {
   const rows: BenchRow[] = [];
   const backends = [...new Set(runs.map((r) => r.backend))];
@@ -214,7 +217,7 @@ export function formatFlatness(rows: readonly FlatnessRow[]): string {
 }
 
 /** The read rate behind each position's bound, e.g. "16: 13.2 GB/s over 43.8 MB; 512: 9.10 GB/s over 50.8 MB". */
-export function formatRates(bw: { bytesPerSecond: number; perPosition?: readonly PositionRate[] }): string {
+export function formatRates(bw: ReadRates): string {
   const gb = (r: number) => `${(r / 1e9).toFixed(r >= 1e10 ? 1 : 2)} GB/s`;
   if (!bw.perPosition?.length) return gb(bw.bytesPerSecond);
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MB`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyBandwidth, fasterOf, MAX_PROBE_BYTES, readBandwidth, readBandwidths, readBandwidthsYielding } from '../../lib/bench/bandwidth';
+import { copyBandwidth, fasterOf, MAX_PROBE_BYTES, readBandwidths, readBandwidthsYielding } from '../../lib/bench/bandwidth';
 import { bandwidthBoundMs, stepBytes } from '../../lib/bench/results';
 import { cacheBytesFor } from '../../lib/gpt/kvcache';
 import { countParams } from '../../lib/gpt/params';
@@ -10,7 +10,7 @@ describe('the bound’s memory rate', () => {
     const c = tinyConfig();
     const bytes = stepBytes(c, 64);
     expect(bytes).toBe(countParams(c) * 4 + cacheBytesFor(c, 64));
-    const bw = readBandwidth(3, bytes);
+    const bw = readBandwidths(3, [{ position: 64, bytes }]);
     expect(bw.method).toMatch(/^SIMD WebAssembly read of [\d.]+ MB/);
     // Somewhere between a slow disk and the fastest caches: a rate, not a constant.
     expect(bw.bytesPerSecond).toBeGreaterThan(1e8);
@@ -19,7 +19,7 @@ describe('the bound’s memory rate', () => {
   });
 
   it('stops growing the buffer at MAX_PROBE_BYTES', () => {
-    const bw = readBandwidth(1, 10 * MAX_PROBE_BYTES);
+    const bw = readBandwidths(1, [{ position: 0, bytes: 10 * MAX_PROBE_BYTES }]);
     expect(bw.method).toContain(`read of ${MAX_PROBE_BYTES / 2 ** 20} MB`);
   });
 
