@@ -326,6 +326,17 @@ describe('wasm attention kernels: decode-append and causal', () => {
   const worstDiff = (got: ArrayLike<number>, want: ArrayLike<number>) =>
     Array.from(want).reduce((worst, w, i) => Math.max(worst, Math.abs(got[i] - w)), 0);
 
+  /** Runs one row linear: a [1, 1, N] row within 2e-5 of `want`, and no tensor left behind. */
+  async function expectRowLinearNear(run: () => tf.Tensor3D, want: ArrayLike<number>): Promise<void> {
+    const before = tf.memory().numTensors;
+    const y = run();
+    expect(y.shape).toEqual([1, 1, want.length]);
+    const got = await y.data();
+    y.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(worstDiff(got, want)).toBeLessThan(2e-5);
+  }
+
   // [K, N]: every tail of K (mod 4), the narrowest N, austen's and the timing models' shapes.
   for (const [K, N] of <[number, number][]>[
     [1, 4],
@@ -339,14 +350,8 @@ describe('wasm attention kernels: decode-append and causal', () => {
     it(`row linear: x [1, 1, ${K}] · w [${K}, ${N}] + b as float64, nothing left behind`, async () => {
       const { x, w, b } = rowLinearInputs(K, N);
       const want = product64(await x.data(), await w.data(), await b.data(), K, N);
-      const before = tf.memory().numTensors;
       expect(rowLinearReady(N)).toBe(true);
-      const y = rowLinear(x, w, b);
-      expect(y.shape).toEqual([1, 1, N]);
-      const got = await y.data();
-      y.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      expect(worstDiff(got, want)).toBeLessThan(2e-5);
+      await expectRowLinearNear(() => rowLinear(x, w, b), want);
       tf.dispose([x, w, b]);
     });
   }
@@ -362,11 +367,7 @@ describe('wasm attention kernels: decode-append and causal', () => {
       const rs = await r.data();
       const want = product64(await x.data(), await w.data(), await b.data(), K, N).map((u, n) => rs[n] + u);
       const before = tf.memory().numTensors;
-      const y = rowLinear(x, w, b, { residual: r });
-      const got = await y.data();
-      y.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      expect(worstDiff(got, want)).toBeLessThan(2e-5);
+      await expectRowLinearNear(() => rowLinear(x, w, b, { residual: r }), want);
       const wrong = random([1, 1, N + 4]);
       expect(() => rowLinear(x, w, b, { residual: wrong })).toThrow(/residual must be \[1, 1, /);
       expect(tf.memory().numTensors).toBe(before + 1);
@@ -384,11 +385,7 @@ describe('wasm attention kernels: decode-append and causal', () => {
       const u = product64(await x.data(), await w.data(), await b.data(), K, N);
       const want = u.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))));
       const before = tf.memory().numTensors;
-      const y = rowLinear(x, w, b, { gelu: true });
-      const got = await y.data();
-      y.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      expect(worstDiff(got, want)).toBeLessThan(2e-5);
+      await expectRowLinearNear(() => rowLinear(x, w, b, { gelu: true }), want);
       if (N >= 512) expect(u.filter((v) => v < -1).length).toBeGreaterThan(N / 10); // both branches of σ were taken
       const r = random([1, 1, N]);
       expect(() => rowLinear(x, w, b, { residual: r, gelu: true })).toThrow('a row linear adds a residual or applies GELU, not both');
