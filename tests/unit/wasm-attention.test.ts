@@ -337,12 +337,15 @@ describe('wasm attention kernels: decode-append and causal', () => {
     expect(worstDiff(got, want)).toBeLessThan(2e-5);
   }
 
-  // [K, N]: every tail of K (mod 4), the narrowest N, austen's and the timing models' shapes.
+  // [K, N]: every tail of K (mod 4), with no quarter (K < 4) and after four quarters' rows, the
+  // narrowest N, austen's and the timing models' shapes.
   for (const [K, N] of <[number, number][]>[
     [1, 4],
     [2, 8],
     [3, 12],
     [5, 20],
+    [6, 8],
+    [7, 12],
     [128, 384],
     [385, 768],
     [1536, 384],
