@@ -6,7 +6,7 @@
 import type { PathName, StepKind } from './measure';
 
 /** Untimed cached steps before each timed step (benchSchedule says why four). */
-export const RUN_UP = 4;
+export const RUN_UP = 24;
 
 /** One step of a bench run: which setup, kind and path, and whether it is timed or a run-up. */
 export interface ScheduledStep {
@@ -32,12 +32,15 @@ export interface ScheduledStep {
  * Generation runs a step right after others like it, which have just read the same weights; in an
  * interleaved run the step before may instead be a naive step at the longest position, whose
  * activations push the weights out of the CPU's caches, and they come back over several steps, not
- * one. Measured here (wasm, ~11M model, static path, cached steps one after another following a naive
- * step at 512): 5.2, 4.8, 3.5, 2.7, 2.5, 2.4, 2.4, 2.3 ms at 16 positions; 6.8, 6.5, 5.2, 4.2, 3.5,
- * 3.4, 3.4, 3.3 ms at 512 (austen: steady from the third step). Without a run-up the bench timed that
- * eviction — 6 ms for a step generation runs in 2.4 — and charged more of it to long positions,
- * whose naive steps evict more. Naive steps get the same run-up: it leaves the weights where a naive
- * generation's previous step would, and costs little beside them.
+ * one. Measured here (wasm, ~11M model, static path, medians of cached steps one after another
+ * following a naive step at 1,000): at 16 positions 5.3, 4.9, 4.3, 3.7, 3.3, then 2.7–3.1 ms from the
+ * sixth step; at 1,000 positions 7.0, 6.7, 7.2, 6.4 … 5.9 (tenth step) … 4.6 (fifteenth) … 3.5
+ * (twenty-fourth), then 3.1–3.3 ms (austen: steady from the third step). The longer the position, the
+ * more the step reads and the more passes the machine's last-level cache takes to hold it again. With
+ * four run-ups the bench timed 10m's step at 1,000 at 6.9 ms, for a step generation runs in ~3.2: most
+ * of that transient, and charged to long positions, whose naive steps evict more too. Naive steps get
+ * the same run-up: it leaves the weights where a naive generation's previous step would, and costs
+ * little beside them.
  */
 export function benchSchedule(setups: number, combos: readonly (readonly [StepKind, PathName])[], warmup: number, repeats: number, runUp = RUN_UP): ScheduledStep[] {
   const out: ScheduledStep[] = [];

@@ -84,7 +84,7 @@ describe('bench measurements (cpu, tiny model)', () => {
       ['cached', 'static'],
     ] as const;
     const schedule = benchSchedule(3, combos, 2, 4);
-    expect(RUN_UP).toBeGreaterThanOrEqual(3); // fewer left the ~11M model's weights still coming back into cache
+    expect(RUN_UP).toBeGreaterThanOrEqual(24); // fewer left the ~11M model's step at 1,000 still settling back into cache
     expect(schedule).toHaveLength((RUN_UP + 1) * (2 + 4) * 3 * combos.length);
     const steps = schedule.filter((s) => !s.runUp);
     expect(steps).toHaveLength((2 + 4) * 3 * combos.length);

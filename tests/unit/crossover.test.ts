@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchStepModel, crossover, raceStepModel, describeCrossover, FitError, fitLine } from '../../lib/lessons/crossover';
 import { benchEstimateMs, formatDuration, raceEstimateMs } from '../../lib/lessons/estimate';
+import { RUN_UP } from '../../lib/bench/schedule';
 import { MODEL_SIZES, parseSize, presetParams, SizeError, SIZE_PRESETS } from '../../lib/lessons/sizes';
 import { ModelMemoryError, timingModel, timingModelBytes } from '../../lib/gpt/timing-model';
 import { flatness, spread } from '../../lib/bench/stats';
@@ -72,16 +73,19 @@ describe('estimates', () => {
     expect(r.totalMs).toBeCloseTo(20.6, 9);
   });
   it('counts warm-ups, repeats, both paths, the run-ups and one prefill per position in the bench', () => {
-    // P = 10: naive 2, cached 1; a round per path: naive + cached + 2 × 4 cached run-ups = 11;
-    // rounds (1 + 2)·2 = 6 → 66, plus prefill 2
-    expect(benchEstimateMs(m, [10], 1, 2)).toBeCloseTo(68, 9);
-    // With the static path: a third cached step a round after its 4 run-ups (3 rounds × 5 = 15) and a
-    // second prefill (2): 68 + 15 + 2
-    expect(benchEstimateMs(m, [10], 1, 2, 2, true)).toBeCloseTo(85, 9);
+    // P = 10: naive 2, cached 1; a round per path: naive + cached + 2 × RUN_UP cached run-ups;
+    // rounds (1 + 2)·2 = 6, plus prefill 2 (RUN_UP = 24: 6 × 51 + 2 = 308)
+    const plain = 6 * (2 + 1 + 2 * RUN_UP) + 2;
+    expect(RUN_UP).toBe(24);
+    expect(benchEstimateMs(m, [10], 1, 2)).toBeCloseTo(plain, 9);
+    // With the static path: a third cached step a round after its RUN_UP run-ups (3 rounds × 25 = 75)
+    // and a second prefill (2): 308 + 75 + 2
+    const withStatic = plain + 3 * (1 + RUN_UP) + 2;
+    expect(benchEstimateMs(m, [10], 1, 2, 2, true)).toBeCloseTo(withStatic, 9);
     // A coarse clock's 1.5 ms samples: each timed cached step (1 ms) costs 1.5, the naive ones (2 ms) and
-    // the run-ups stay: 6 rounds × 0.5 more = 71; the static path's timed cached step too, 3 × 0.5: 88 + 1.5
-    expect(benchEstimateMs(m, [10], 1, 2, 2, false, 1.5)).toBeCloseTo(71, 9);
-    expect(benchEstimateMs(m, [10], 1, 2, 2, true, 1.5)).toBeCloseTo(89.5, 9);
+    // the run-ups stay: 6 rounds × 0.5 more; the static path's timed cached step too, 3 × 0.5
+    expect(benchEstimateMs(m, [10], 1, 2, 2, false, 1.5)).toBeCloseTo(plain + 3, 9);
+    expect(benchEstimateMs(m, [10], 1, 2, 2, true, 1.5)).toBeCloseTo(withStatic + 3 + 1.5, 9);
   });
   it('formats durations the way a person says them', () => {
     expect(formatDuration(400)).toBe('under a second');
