@@ -134,6 +134,11 @@ export interface MeasureOptions {
   runUp?: number;
   /** Each timed or warm-up sample lasts at least this long (timeSample; 0: one step, where the clock is fine). */
   minSampleMs?: number;
+  /**
+   * Called before each round's first step (warm-ups included): the bench probes the read rate here, so
+   * its bound sees the machine's phases that the steps see (bandwidth.ts's fastestOf).
+   */
+  onRound?: (round: number) => void | Promise<void>;
 }
 
 export type SampleKey = `${StepKind}-${PathName}`;
@@ -158,8 +163,13 @@ export async function measurePositions(bm: BenchModel, setups: readonly Position
   const schedule = benchSchedule(setups.length, combos, opts.warmup, opts.repeats, opts.runUp);
   const total = schedule.filter((s) => !s.runUp).length;
   let done = 0;
+  let round = -1;
   for (const step of schedule) {
     if (opts.signal?.aborted) throw new BenchAborted();
+    if (step.round !== round) {
+      round = step.round;
+      await opts.onRound?.(round);
+    }
     const s = setups[step.setup];
     const ms = await timeSample(bm, s, step.kind, step.path, step.runUp ? 0 : (opts.minSampleMs ?? 0));
     if (!step.runUp) {

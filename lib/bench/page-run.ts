@@ -124,6 +124,8 @@ export interface PageRunOptions {
   staticPath?: boolean;
   /** The clock this page reads, and the shortest sample it needs (clock.ts); one step per sample if absent. */
   clock?: ClockInfo;
+  /** Before each round's first step (measurePositions): the page probes the read rate there, as the CLI does. */
+  onRound?: (round: number) => void | Promise<void>;
 }
 
 /**
@@ -152,6 +154,7 @@ export async function runPageBench(bm: BenchModel, positions: readonly number[],
       between: o.between,
       minSampleMs: o.clock?.minSampleMs ?? 0,
       onStep: (done, total, P) => o.onProgress?.(done, total, P),
+      onRound: o.onRound,
     });
     positions.forEach((P, i) => record.positions.push({ position: P, samples: samples[i], kernels: kernels[i] }));
   } finally {
@@ -224,7 +227,7 @@ export async function runBenchJob(
 ): Promise<BenchOutcome> {
   const { prepareBench, disposeBenchModel } = await import('./measure');
   const { benchEstimateMs, LONG_RUN_MS } = await import('../lessons/estimate');
-  const { fasterOf, readBandwidthsYielding } = await import('./bandwidth');
+  const { fastestOf, readBandwidthsYielding, releaseProbeBuffer, ROUND_PROBE_REPEATS } = await import('./bandwidth');
   o.progress({ kind: 'preparing', what: job.size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
   await o.between?.();
   const model = job.size === 'austen' ? trained : timingModelFor(job.size, browserMemoryBudget(benchBackend(), job.deviceMemory));
@@ -250,6 +253,7 @@ export async function runBenchJob(
     const sizes = job.positions.map((P) => ({ position: P, bytes: stepBytes(model.config, Math.min(blockSize, P)) }));
     const between = o.between ?? (async () => {});
     const before = await readBandwidthsYielding(11, sizes, between);
+    const during: Bandwidths[] = []; // at the start of every round, as the CLI probes
     o.progress({ kind: 'running', done: 0, total: 1, position: job.positions[0], fastDelta, probe });
     let last = 0;
     const record = await runPageBench(bm, job.positions, {
@@ -259,6 +263,7 @@ export async function runBenchJob(
       between: o.between,
       staticPath,
       clock,
+      onRound: async () => void during.push(await readBandwidthsYielding(ROUND_PROBE_REPEATS, sizes, between)),
       onProgress: (done, total, position) => {
         const now = performance.now();
         if (now - last < 100 && done !== total) return; // the page repaints ten times a second at most
@@ -269,12 +274,16 @@ export async function runBenchJob(
     const results = pageResults(record, bm, job.size, {
       warmup: job.warmup,
       repeats: job.repeats,
-      bandwidth: fasterOf(before, await readBandwidthsYielding(11, sizes, between)),
+      bandwidth: fastestOf(
+        [before, await readBandwidthsYielding(11, sizes, between), ...during],
+        'the fastest of probes before and after the timed runs and at the start of every round',
+      ),
       userAgent: job.userAgent,
       cores: job.cores,
     });
     return { kind: 'done', results, fastDelta, probe };
   } finally {
+    releaseProbeBuffer();
     disposeBenchModel(bm);
     if (job.size !== 'austen') disposeTimingModel(model);
   }

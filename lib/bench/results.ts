@@ -5,7 +5,7 @@
 import type { GPTConfig } from '../gpt/config';
 import { cacheBytesFor } from '../gpt/kvcache';
 import { countParams } from '../gpt/params';
-import type { PositionRate } from './bandwidth';
+import type { Bandwidths, PositionRate } from './bandwidth';
 import type { ClockInfo } from './clock';
 import type { KernelCount } from './kernels';
 import type { PathName, SampleKey } from './measure';
@@ -26,6 +26,8 @@ export interface RunRecord {
   software?: boolean;
   /** The clock the samples were taken on, and the shortest sample it allowed (absent in older files). */
   clock?: ClockInfo;
+  /** The read rates this process probed at the start of its rounds, the fastest per position (absent in older files). */
+  bandwidth?: Bandwidths;
   positions: PositionRecord[];
 }
 

@@ -38,7 +38,7 @@ import {
   setupPosition,
   type PositionKernels,
 } from '../bench/measure';
-import { fasterOf, readBandwidths } from '../bench/bandwidth';
+import { fastestOf, readBandwidths, releaseProbeBuffer, ROUND_PROBE_REPEATS, type Bandwidths } from '../bench/bandwidth';
 import { clockInfo } from '../bench/clock';
 import {
   buildRows,
@@ -124,11 +124,15 @@ async function runChild(plan: Plan): Promise<void> {
   const kernels: (PositionKernels | undefined)[] = [];
   for (const s of setups) kernels.push(plan.kernels ? await countPositionKernels(bm, s, paths) : undefined);
   let lastReport = 0;
+  // The read rate at the start of every round, so the bound sees the phases the steps see.
+  const sizes = plan.positions.map((P) => ({ position: P, bytes: stepBytes(model.config, P) }));
+  const probes: Bandwidths[] = [];
   const all = await measurePositions(bm, setups, {
     warmup: plan.warmup,
     repeats: plan.repeats,
     paths,
     minSampleMs: clock.minSampleMs,
+    onRound: () => void probes.push(readBandwidths(ROUND_PROBE_REPEATS, sizes)),
     onStep: (done, total) => {
       if (done - lastReport < total / 10 && done < total) return;
       lastReport = done;
@@ -136,6 +140,8 @@ async function runChild(plan: Plan): Promise<void> {
     },
   });
   setups.forEach(disposePosition);
+  releaseProbeBuffer();
+  record.bandwidth = fastestOf(probes, 'the fastest of probes at the start of every round');
   plan.positions.forEach((P, i) => {
     const samples = all[i];
     record.positions.push({ position: P, samples, ...(kernels[i] ? { kernels: kernels[i] } : {}) });
@@ -250,7 +256,13 @@ export async function runBench(args: string[]): Promise<void> {
       runs.push(await spawnChild(plan, b, i));
     }
   }
-  const bandwidth = fasterOf(before, readBandwidths(21, sizes));
+  // The fastest rate any probe saw: before, after, and each process's at the start of its rounds.
+  const during = runs.flatMap((r) => (r.bandwidth ? [r.bandwidth] : []));
+  const bandwidth = fastestOf(
+    [before, readBandwidths(21, sizes), ...during],
+    'the fastest of probes before and after the timed runs and at the start of every round',
+  );
+  releaseProbeBuffer();
   const rows = buildRows(runs, c, plan.size, bandwidth);
   const flat = flatnessRows(rows);
   const machine = {

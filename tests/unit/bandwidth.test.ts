@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyBandwidth, fasterOf, MAX_PROBE_BYTES, readBandwidths, readBandwidthsYielding } from '../../lib/bench/bandwidth';
+import { copyBandwidth, fastestOf, MAX_PROBE_BYTES, readBandwidths, readBandwidthsYielding } from '../../lib/bench/bandwidth';
 import { bandwidthBoundMs, stepBytes } from '../../lib/bench/results';
 import { cacheBytesFor } from '../../lib/gpt/kvcache';
 import { countParams } from '../../lib/gpt/params';
@@ -23,7 +23,7 @@ describe('the bound’s memory rate', () => {
     expect(bw.method).toContain(`read of ${MAX_PROBE_BYTES / 2 ** 20} MB`);
   });
 
-  it('probes each position over its own step bytes from one buffer, and keeps the faster of two probes', () => {
+  it('probes each position over its own step bytes from one buffer, and keeps the fastest of several probes', () => {
     const c = tinyConfig();
     const sizes = [8, 64].map((P) => ({ position: P, bytes: stepBytes(c, P) }));
     const a = readBandwidths(3, sizes);
@@ -33,10 +33,16 @@ describe('the bound’s memory rate', () => {
     expect(a.method).toMatch(/^SIMD WebAssembly read of as many bytes as a cached step at each position reads \([\d.]+–[\d.]+ MB\)/);
     const slower = { ...a, perPosition: a.perPosition.map((r) => ({ ...r, bytesPerSecond: r.bytesPerSecond / 2 })) };
     const mixed = { ...a, perPosition: [a.perPosition[0], slower.perPosition[1]] };
-    const best = fasterOf(mixed, { ...a, perPosition: [slower.perPosition[0], a.perPosition[1]] });
+    // Position 8's best rate in the first probe, position 64's in the third (a phase mid-run): both kept.
+    const best = fastestOf(
+      [mixed, slower, { ...slower, perPosition: [slower.perPosition[0], a.perPosition[1]] }],
+      'before, during and after',
+    );
     expect(best.perPosition.map((r) => r.bytesPerSecond)).toEqual(a.perPosition.map((r) => r.bytesPerSecond));
     expect(best.bytesPerSecond).toBe(a.perPosition[1].bytesPerSecond);
-    expect(best.method).toContain('the faster of a probe before and one after');
+    expect(best.method).toBe(`${mixed.method}; before, during and after`);
+    expect(fastestOf([slower], 'one').perPosition).toEqual(slower.perPosition);
+    expect(() => fastestOf([], 'none')).toThrow(/at least one probe/);
     expect(() => readBandwidths(1, [])).toThrow(/at least one size/);
   });
 

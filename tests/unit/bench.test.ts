@@ -40,7 +40,17 @@ describe('bench measurements (cpu, tiny model)', () => {
     const steps: number[] = [];
     let yields = 0;
     const between = async () => void yields++;
-    const samples = await measurePosition(bm, s, { warmup: 2, repeats: 5, onStep: (d) => steps.push(d), between });
+    // onRound runs before each round's first step (where the bench probes the read rate): 7 rounds,
+    // each seen when 4 steps a round have been done before it.
+    const rounds: [number, number][] = [];
+    const samples = await measurePosition(bm, s, {
+      warmup: 2,
+      repeats: 5,
+      onStep: (d) => steps.push(d),
+      between,
+      onRound: (r) => void rounds.push([r, steps.length]),
+    });
+    expect(rounds).toEqual(Array.from({ length: 7 }, (_, r) => [r, 4 * r]));
     disposePosition(s);
     expect(Object.keys(samples).sort()).toEqual(['cached-fast', 'cached-reference', 'naive-fast', 'naive-reference']);
     for (const v of Object.values(samples)) expect(v).toHaveLength(5);
