@@ -3,8 +3,8 @@
  *
  * A decode step reads its weights and cache once, front to back, and writes almost nothing, so its
  * floor is a read rate — measured here by SIMD WebAssembly summing a buffer as large as what the
- * step reads (readBandwidths, one size per position), since that size decides whether the bytes come from a cache or from
- * memory. A JavaScript copy (copyBandwidth, STREAM's convention: bytes read + written) runs at about
+ * step reads (readBandwidths, one size per position), since that size decides whether the bytes
+ * come from a cache or from memory. A JavaScript copy (copyBandwidth, STREAM's convention: bytes read + written) runs at about
  * half that rate on this lab's machines, and made the bound too loose: a step that reads its
  * weights in one pass came out above 100% of it.
  */
@@ -49,6 +49,9 @@ export interface Bandwidths extends Bandwidth {
 
 /** Samples per size in the probe the bench takes at the start of every round (a few ms over ~60 MB). */
 export const ROUND_PROBE_REPEATS = 5;
+
+/** fastestOf's `how` for a whole run's probes, the same words in the CLI's JSON and the page's. */
+export const RUN_PROBES = 'the fastest of probes before and after the timed runs and at the start of every round';
 
 /** Untimed probe passes before any timed one (over at most 4 MB each). */
 const WARM_PASSES = 8;

@@ -227,7 +227,7 @@ export async function runBenchJob(
 ): Promise<BenchOutcome> {
   const { prepareBench, disposeBenchModel } = await import('./measure');
   const { benchEstimateMs, LONG_RUN_MS } = await import('../lessons/estimate');
-  const { fastestOf, readBandwidthsYielding, releaseProbeBuffer, ROUND_PROBE_REPEATS } = await import('./bandwidth');
+  const { fastestOf, readBandwidthsYielding, releaseProbeBuffer, ROUND_PROBE_REPEATS, RUN_PROBES } = await import('./bandwidth');
   o.progress({ kind: 'preparing', what: job.size === 'austen' ? 'preparing the fast path' : 'drawing random weights on this device' });
   await o.between?.();
   const model = job.size === 'austen' ? trained : timingModelFor(job.size, browserMemoryBudget(benchBackend(), job.deviceMemory));
@@ -274,10 +274,7 @@ export async function runBenchJob(
     const results = pageResults(record, bm, job.size, {
       warmup: job.warmup,
       repeats: job.repeats,
-      bandwidth: fastestOf(
-        [before, await readBandwidthsYielding(11, sizes, between), ...during],
-        'the fastest of probes before and after the timed runs and at the start of every round',
-      ),
+      bandwidth: fastestOf([before, await readBandwidthsYielding(11, sizes, between), ...during], RUN_PROBES),
       userAgent: job.userAgent,
       cores: job.cores,
     });

@@ -5,7 +5,7 @@
  */
 import type { PathName, StepKind } from './measure';
 
-/** Untimed cached steps before each timed step (benchSchedule says why four). */
+/** Untimed cached steps before each timed step (benchSchedule says why 24). */
 export const RUN_UP = 24;
 
 /** One step of a bench run: which setup, kind and path, and whether it is timed or a run-up. */

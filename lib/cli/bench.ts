@@ -38,7 +38,7 @@ import {
   setupPosition,
   type PositionKernels,
 } from '../bench/measure';
-import { fastestOf, readBandwidths, releaseProbeBuffer, ROUND_PROBE_REPEATS, type Bandwidths } from '../bench/bandwidth';
+import { fastestOf, readBandwidths, releaseProbeBuffer, ROUND_PROBE_REPEATS, RUN_PROBES, type Bandwidths } from '../bench/bandwidth';
 import { clockInfo } from '../bench/clock';
 import {
   buildRows,
@@ -258,10 +258,7 @@ export async function runBench(args: string[]): Promise<void> {
   }
   // The fastest rate any probe saw: before, after, and each process's at the start of its rounds.
   const during = runs.flatMap((r) => (r.bandwidth ? [r.bandwidth] : []));
-  const bandwidth = fastestOf(
-    [before, readBandwidths(21, sizes), ...during],
-    'the fastest of probes before and after the timed runs and at the start of every round',
-  );
+  const bandwidth = fastestOf([before, readBandwidths(21, sizes), ...during], RUN_PROBES);
   releaseProbeBuffer();
   const rows = buildRows(runs, c, plan.size, bandwidth);
   const flat = flatnessRows(rows);
